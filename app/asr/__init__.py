@@ -1,0 +1,1 @@
+"""Speech recognition: Whisper models (bundled, offline) and utterance transcription."""

@@ -1,0 +1,166 @@
+"""Turn events from one speaker's track: speech start and stop, and the audio of each utterance.
+
+Per 32 ms Silero window, with hysteresis (faster-whisper's `get_speech_timestamps` rules, run
+incrementally): speech starts on a window at or above `threshold` and is confirmed after
+`min_speech_duration_ms`; it ends after `min_silence_duration_ms` below `neg_threshold`, and the
+stop is backdated to where the silence began. Times are call time from sample counts.
+
+While a turn goes on, a partial `UtteranceAudio` is cut every `partial_interval_s`; a turn longer
+than Whisper's window is split at its quietest point of the last seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from app.asr.whisper import MAX_UTTERANCE_S
+from app.audio.vad import SAMPLE_RATE, WINDOW, SileroStream, VadOptions
+from app.core.events import SpeechEnded, SpeechStarted, UtteranceAudio
+
+Event = SpeechStarted | SpeechEnded | UtteranceAudio
+
+
+class TrackSegmenter:
+    """Feed 16 kHz float32 samples of one track in order; get its turn events back."""
+
+    def __init__(
+        self,
+        speaker: str,
+        options: VadOptions | None = None,
+        partial_interval_s: float | None = 3.0,
+    ) -> None:
+        self.speaker = speaker
+        self.opt = options or VadOptions()
+        self.partial_interval_s = partial_interval_s
+        self._vad = SileroStream()
+        self._audio = np.zeros(0, dtype=np.float32)  # kept from sample `_audio_origin` on
+        self._audio_origin = 0
+        self._samples_in = 0
+        self._window = 0  # index of the next Silero window
+        self._probs: list[float] = []  # probabilities of the current utterance's windows
+        self._cand_start: int | None = None  # window index of an unconfirmed start
+        self._speech_start: int | None = None  # window index where confirmed speech began
+        self._utt_start: int | None = None  # sample where the current utterance begins
+        self._silence_start: int | None = None  # window index where a pause began
+        self._last_partial = 0
+        self._next_id = 0
+        pad = int(self.opt.speech_pad_ms * SAMPLE_RATE / 1000)
+        self._pad = pad
+        self._min_speech = max(1, round(self.opt.min_speech_duration_ms / 32))
+        self._min_silence = max(1, round(self.opt.min_silence_duration_ms / 32))
+        self._max_utt = int(MAX_UTTERANCE_S * SAMPLE_RATE)
+        self._last_end = 0  # sample where the previous segment ended
+
+    @property
+    def now(self) -> float:
+        """Call time up to which this track has been seen."""
+        return self._samples_in / SAMPLE_RATE
+
+    @property
+    def in_speech(self) -> bool:
+        return self._speech_start is not None
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        lo, hi = start - self._audio_origin, end - self._audio_origin
+        return self._audio[max(lo, 0) : max(hi, 0)].copy()
+
+    def _utterance(self, start: int, end: int, final: bool) -> UtteranceAudio:
+        utt = UtteranceAudio(
+            self.speaker, self._next_id, start / SAMPLE_RATE, end / SAMPLE_RATE,
+            self._slice(start, end), final,
+        )
+        if final:
+            self._next_id += 1
+        return utt
+
+    def process(self, samples: np.ndarray) -> Iterator[Event]:
+        samples = np.asarray(samples, dtype=np.float32)
+        self._audio = np.concatenate([self._audio, samples])
+        self._samples_in += len(samples)
+        for prob in self._vad.process(samples):
+            yield from self._step(float(prob))
+        self._trim()
+
+    def _step(self, prob: float) -> Iterator[Event]:
+        w = self._window
+        self._window += 1
+        o = self.opt
+        if self._speech_start is None:
+            if self._cand_start is None:
+                if prob >= o.threshold:
+                    self._cand_start, self._silence_start = w, None
+                return
+            if prob < o.neg_threshold:
+                self._silence_start = w if self._silence_start is None else self._silence_start
+                if w - self._silence_start >= self._min_silence:
+                    self._cand_start = self._silence_start = None
+                return
+            self._silence_start = None
+            if w + 1 - self._cand_start >= self._min_speech:
+                self._speech_start = self._cand_start
+                self._cand_start = None
+                start = max(self._speech_start * WINDOW - self._pad, self._last_end, 0)
+                self._utt_start = start
+                self._last_partial = start
+                yield SpeechStarted(self.speaker, start / SAMPLE_RATE)
+            return
+
+        assert self._utt_start is not None
+        self._probs.append(prob)
+        if prob >= o.threshold:
+            self._silence_start = None
+        elif prob < o.neg_threshold and self._silence_start is None:
+            self._silence_start = w
+        if self._silence_start is not None and w - self._silence_start >= self._min_silence:
+            end = min(self._silence_start * WINDOW + self._pad, self._samples_in)
+            yield from self._close(end)
+            return
+        here = (w + 1) * WINDOW
+        if here - self._utt_start >= self._max_utt:
+            yield from self._split(here)
+        elif (
+            self.partial_interval_s is not None
+            and here - self._last_partial >= self.partial_interval_s * SAMPLE_RATE
+        ):
+            self._last_partial = here
+            yield self._utterance(self._utt_start, here, final=False)
+
+    def _split(self, here: int) -> Iterator[Event]:
+        """Cut an over-long utterance at its quietest window of the last 3 s; the turn goes on."""
+        assert self._utt_start is not None
+        look = min(len(self._probs), int(3 * SAMPLE_RATE / WINDOW))
+        tail = np.asarray(self._probs[-look:])
+        cut = here - (look - int(np.argmin(tail))) * WINDOW
+        yield self._utterance(self._utt_start, cut, final=True)
+        self._utt_start = self._last_partial = cut
+        self._probs = self._probs[-(look - int(np.argmin(tail))) :]
+
+    def _close(self, end: int) -> Iterator[Event]:
+        assert self._speech_start is not None and self._utt_start is not None
+        seg_start = max(self._speech_start * WINDOW - self._pad, self._last_end, 0)
+        yield SpeechEnded(self.speaker, seg_start / SAMPLE_RATE, end / SAMPLE_RATE)
+        yield self._utterance(self._utt_start, end, final=True)
+        self._last_end = end
+        self._speech_start = self._utt_start = self._silence_start = None
+        self._probs = []
+
+    def flush(self) -> Iterator[Event]:
+        """End of the track: close a turn still open."""
+        if self._speech_start is not None:
+            yield from self._close(self._samples_in)
+        self._cand_start = None
+
+    def _trim(self) -> None:
+        """Keep only the audio a future utterance can still need."""
+        if self._utt_start is not None:
+            keep_from = self._utt_start
+        elif self._cand_start is not None:
+            keep_from = self._cand_start * WINDOW - self._pad
+        else:
+            keep_from = self._samples_in - self._pad - WINDOW
+        keep_from = max(keep_from, self._audio_origin)
+        if keep_from > self._audio_origin:
+            self._audio = self._audio[keep_from - self._audio_origin :]
+            self._audio_origin = keep_from

@@ -1,0 +1,172 @@
+"""The `hakshev` command: analyse a call offline, or serve the API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.asr.models import ModelError
+from app.audio.io import AudioError
+from app.core.events import ROLES, Participant
+from app.rubrics.config import RubricFileError
+
+AUDIO_HINT = "a *.call.json transcript or an audio file (WAV, FLAC, MP3, …)"
+
+
+class CliError(Exception):
+    """Bad input: printed as one line, exit status 2."""
+
+
+def _participant(value: str) -> tuple[str, str]:
+    role, _, name = value.partition(":")
+    if role not in ROLES:
+        raise argparse.ArgumentTypeError(
+            f"role must be one of {', '.join(ROLES)} (got {role!r}); use ROLE or ROLE:NAME"
+        )
+    return role, name
+
+
+def _participants(specs: list[tuple[str, str]]) -> list[Participant]:
+    out = []
+    for i, (role, name) in enumerate(specs):
+        out.append(Participant(f"{role}{i + 1}" if role != "customer" or i else "customer",
+                               role, name or role.capitalize()))
+    return out
+
+
+def _format_text(card: dict[str, Any]) -> str:
+    lines = [
+        f"call {card['call_id']} ({card['language']}, {card['duration']:.0f} s) — "
+        f"score {card['score'] if card['score'] is not None else '–'}",
+        f"outcome {card['outcome']} · churn reason {card['churn_reason']} · "
+        f"stage {card['churn_stage']}",
+        "",
+    ]
+    for rubric, v in card["verdicts"].items():
+        lines.append(f"  {v['verdict']:<4}  {rubric:<20} {v['reason']}")
+        for e in v["evidence"][:3]:
+            lines.append(f"          {e['start']:7.1f}s {e['role']:<9} {e['text'][:90]}")
+    if card["nudges"]:
+        lines += ["", "nudges:"]
+        lines += [f"  {n['at']:7.1f}s  {n['rubric']:<20} {n['text']}" for n in card["nudges"]]
+    m = card["metrics"]
+    lines += [
+        "",
+        f"talk share {m['talk_share']} · take-overs {m['take_overs']} · offers {m['offers']} · "
+        f"median reply gap {m['median_reply_gap']} s · longest monologue {m['longest_monologue']}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from app.core.config import get_settings
+    from app.pipeline.analyze import (
+        analyze_samples,
+        analyze_transcript,
+        call_info_for_audio,
+        detect_language,
+    )
+    from app.pipeline.callfile import CallFileError, load_call
+    from app.pipeline.resources import Resources
+
+    path: Path = args.path
+    if not path.exists():
+        raise CliError(f"{path}: no such file")
+    if path.is_dir():
+        raise CliError(f"{path}: is a folder; give {AUDIO_HINT}")
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise CliError(f"setting HAKSHEV_{str(first['loc'][0]).upper()}: {first['msg']}") from exc
+    resources = Resources(settings)
+    if path.name.endswith(".json"):
+        try:
+            call = load_call(path)
+        except CallFileError as exc:
+            raise CliError(str(exc)) from exc
+        if args.language and args.language != call.language:
+            call = call.model_copy(update={"language": args.language})
+        card = analyze_transcript(resources, call)
+    else:
+        from tqdm import tqdm
+
+        audio = _load(path)
+        info = call_info_for_audio(
+            path.stem, args.language or "en", _participants(args.participant), audio.shape[1]
+        )
+        if args.language is None:
+            info = type(info)(info.call_id, detect_language(resources, audio),
+                              info.participants, info.mono)
+        duration = len(audio) / 16000
+        with tqdm(total=round(duration, 1), unit="s", desc="analysing", file=sys.stderr,
+                  disable=args.quiet, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s "
+                  "[{elapsed}<{remaining}]") as bar:
+            def progress(t: float) -> None:
+                bar.update(round(t - bar.n, 1))
+
+            card = analyze_samples(resources, info, audio, progress=progress)
+    data = card.to_dict()
+    if args.format == "json":
+        json.dump(data, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(_format_text(data))
+    return 0
+
+
+def _load(path: Path):  # type: ignore[no-untyped-def]
+    from app.audio.io import load_audio
+
+    return load_audio(path)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("app.api.main:create_app", factory=True, host=args.host, port=args.port,
+                log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hakshev", description="Live coaching for retention calls.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("analyze", help="score a call: a *.call.json transcript or a recording")
+    a.add_argument("path", type=Path, help=AUDIO_HINT + ", one channel per participant")
+    a.add_argument("--format", choices=("json", "text"), default="text")
+    a.add_argument("--language", choices=("he", "en"), default=None,
+                   help="the call's language (default: from the transcript, or detected)")
+    a.add_argument("--participant", action="append", default=[], type=_participant,
+                   metavar="ROLE[:NAME]",
+                   help="one per audio channel, in channel order (roles: " + ", ".join(ROLES) + ")")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
+    a.set_defaults(func=cmd_analyze)
+
+    s = sub.add_parser("serve", help="start the HTTP and websocket service")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args))
+    except (CliError, AudioError, ModelError, RubricFileError) as exc:
+        print(f"hakshev: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

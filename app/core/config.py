@@ -1,0 +1,53 @@
+"""Settings: one pydantic-settings object, read from HAKSHEV_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "hakshev"
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service, validated at start-up (a bad value is refused with its name)."""
+
+    model_config = SettingsConfigDict(env_prefix="HAKSHEV_", extra="ignore")
+
+    whisper_model: str = Field(
+        "base",
+        description="Bundled name (base, tiny.en), a local CTranslate2 folder, or any "
+        "faster-whisper model name (downloaded by faster-whisper when online).",
+    )
+    whisper_model_he: str | None = Field(None, description="Model for Hebrew calls, if different.")
+    whisper_model_en: str | None = Field(None, description="Model for English calls, if different.")
+    whisper_compute_type: str = "int8"
+    whisper_cpu_threads: int = Field(0, ge=0, le=64, description="0: all cores")
+    whisper_beam_size: int = Field(1, ge=1, le=10)
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    rubrics_dir: Path = ROOT / "rubrics"
+    partial_interval_s: float = Field(3.0, gt=0.5, le=30.0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_upload_mb: int = Field(200, ge=1, le=4096)
+
+    @field_validator("whisper_model_he", "whisper_model_en", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v
+
+    def model_for(self, language: str) -> str:
+        """The Whisper model for a call in `language` (a per-language override wins)."""
+        override = {"he": self.whisper_model_he, "en": self.whisper_model_en}.get(language)
+        return override or self.whisper_model
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,61 @@
+"""What every call shares: validated rubric files and the loaded Whisper models."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from app.asr.models import resolve_model
+from app.asr.whisper import AsrOptions, WhisperTranscriber
+from app.core.config import Settings
+from app.engine.classify import Classifier, ClassificationFile, load_classifications
+from app.engine.engine import CallEngine
+from app.engine.rubric_set import RubricSet
+from app.engine.state import CallInfo
+
+logger = logging.getLogger(__name__)
+
+
+class Resources:
+    """Loaded once per process. Rubric files are validated here, so a bad one stops start-up."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.rubrics = RubricSet.load(settings.rubrics_dir)
+        self.classifications: ClassificationFile = load_classifications(
+            settings.rubrics_dir / "classifications.yaml"
+        )
+        self._classifiers: dict[str, Classifier] = {}
+        self._models: dict[str, WhisperTranscriber] = {}
+        self._lock = threading.Lock()
+
+    def engine(self, info: CallInfo) -> CallEngine:
+        classifier = self._classifiers.get(info.language)
+        if classifier is None:
+            classifier = self._classifiers[info.language] = Classifier(
+                self.classifications, info.language
+            )
+        return CallEngine(info, self.rubrics, classifier)
+
+    def transcriber(self, language: str) -> WhisperTranscriber:
+        """The Whisper model for `language`, loaded on first use and shared after that."""
+        return self._load(self.settings.model_for(language))
+
+    def language_detector(self) -> WhisperTranscriber:
+        """The default model, used to tell Hebrew from English when a call doesn't say."""
+        return self._load(self.settings.whisper_model)
+
+    def _load(self, name: str) -> WhisperTranscriber:
+        with self._lock:
+            model = self._models.get(name)
+            if model is None:
+                path = resolve_model(name, self.settings.cache_dir)
+                logger.info("loading Whisper %s from %s", name, path)
+                model = WhisperTranscriber(
+                    path,
+                    compute_type=self.settings.whisper_compute_type,
+                    cpu_threads=self.settings.whisper_cpu_threads,
+                    options=AsrOptions(beam_size=self.settings.whisper_beam_size),
+                )
+                self._models[name] = model
+        return model

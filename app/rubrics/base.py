@@ -1,0 +1,106 @@
+"""What every rubric detector is: fed the call's events in call-time order, it returns findings
+and nudge requests as they happen, and a verdict with evidence at the end."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from app.core.events import Finding, SpeechEnded, SpeechStarted, Transcript, Verdict
+from app.engine.state import CallState
+from app.rubrics.config import RubricFile, RubricFileError, validate_part
+from app.rubrics.text import PhraseMatcher
+
+
+class DetectorSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeRequest:
+    """A detector asks for a nudge; the policy decides whether it goes out."""
+
+    rubric: str
+    kind: str
+    at: float
+    to: str
+    finding: Finding | None = None
+
+
+Output = Finding | NudgeRequest
+
+
+class Detector(ABC):
+    """One rubric. Subclasses declare `settings_model`, `phrase_kinds` and `nudge_kinds`."""
+
+    id: ClassVar[str]
+    settings_model: ClassVar[type[DetectorSettings]] = DetectorSettings
+    phrase_kinds: ClassVar[tuple[str, ...]] = ()
+    nudge_kinds: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, spec: RubricFile, settings: DetectorSettings, state: CallState) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.state = state
+        lang = state.call.language
+        self.phrases = {k: PhraseMatcher(spec.phrases[k].get(lang)) for k in self.phrase_kinds}
+
+    @classmethod
+    def check_file(cls, path: Path, spec: RubricFile) -> DetectorSettings:
+        """Validate the parts of the file this detector reads; return its settings."""
+        settings = validate_part(path, "settings", cls.settings_model, spec.settings)
+        for kind in cls.phrase_kinds:
+            if kind not in spec.phrases:
+                raise RubricFileError(path, f"phrases.{kind}", "missing phrase list")
+        for kind in spec.phrases:
+            if kind not in cls.phrase_kinds:
+                raise RubricFileError(path, f"phrases.{kind}", f"unknown phrase list for {cls.id}")
+        for kind in cls.nudge_kinds:
+            if kind not in spec.nudges:
+                raise RubricFileError(path, f"nudges.{kind}", "missing nudge text")
+        for kind in spec.nudges:
+            if kind not in cls.nudge_kinds:
+                raise RubricFileError(path, f"nudges.{kind}", f"unknown nudge for {cls.id}")
+        return settings
+
+    # --- events, in call-time order -------------------------------------------------------
+    def on_speech_started(self, ev: SpeechStarted) -> list[Output]:
+        return []
+
+    def on_speech_ended(self, ev: SpeechEnded) -> list[Output]:
+        return []
+
+    def on_transcript(self, t: Transcript) -> list[Output]:
+        return []
+
+    def advance(self, now: float) -> list[Output]:
+        return []
+
+    def finish(self, end: float) -> list[Output]:
+        return []
+
+    @abstractmethod
+    def verdict(self) -> Verdict:
+        """pass / fail / na, with the reason and the utterances that decided it."""
+
+    # --- helpers --------------------------------------------------------------------------
+    def finding(self, kind: str, t: Transcript, detail: str = "") -> Finding:
+        return Finding(self.id, kind, t.end, t.speaker, t.start, t.end, t.text, detail)
+
+    def nudge(self, kind: str, at: float, to: str | None = None, finding: Finding | None = None) -> NudgeRequest:
+        lead = self.state.call.lead
+        return NudgeRequest(self.id, kind, at, to or (lead.id if lead else ""), finding)
+
+    def match(self, kind: str, t: Transcript) -> str | None:
+        return self.phrases[kind].find(t.text)
+
+
+class NotImplementedDetector(Detector):
+    """A rubric whose detector is not built yet: always `na`, said plainly."""
+
+    def verdict(self) -> Verdict:
+        return Verdict("na", "not implemented")
