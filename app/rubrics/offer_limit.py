@@ -2,7 +2,7 @@
 
 An offer is a company utterance putting a retention tool on the table (a discount, a credit, a
 free period, a freeze, a downgrade, an upgrade at no cost). The same offer repeated counts once:
-offers are told apart by the kind of tool they name.
+an utterance whose offer phrases were all heard in one earlier offer is that offer again.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class OfferLimit(Detector):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.offers: list[tuple[str, Transcript]] = []
+        self._signatures: list[frozenset[str]] = []
 
     @property
     def count(self) -> int:
@@ -38,18 +39,18 @@ class OfferLimit(Detector):
     def on_transcript(self, t: Transcript) -> list[Output]:
         if not self.state.is_company(t.speaker) or t.words < self.settings.min_words:
             return []
-        seen = {kind for kind, _ in self.offers}
-        for kind in OFFER_KINDS:
-            if self.match(f"offer_{kind}", t):
-                if kind in seen:
-                    return []
-                self.offers.append((kind, t))
-                finding = self.finding("offer", t, f"offer {self.count}: {kind}")
-                out: list[Output] = [finding]
-                if self.count == self.settings.max_offers:
-                    out.append(self.nudge("offers_made", t.end, t.speaker, finding))
-                return out
-        return []
+        matched = {k: self.phrases[f"offer_{k}"].find_all(t.text) for k in OFFER_KINDS}
+        signature = frozenset(p for phrases in matched.values() for p in phrases)
+        if not signature or any(signature <= earlier for earlier in self._signatures):
+            return []
+        kind = next(k for k in OFFER_KINDS if matched[k])
+        self._signatures.append(signature)
+        self.offers.append((kind, t))
+        finding = self.finding("offer", t, f"offer {self.count}: {kind}")
+        out: list[Output] = [finding]
+        if self.count == self.settings.max_offers:
+            out.append(self.nudge("offers_made", t.end, t.speaker, finding))
+        return out
 
     def verdict(self) -> Verdict:
         st = self.state

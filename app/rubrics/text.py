@@ -1,8 +1,10 @@
 """Phrase matching for Hebrew and English utterances, as team leads write phrases in rubric files.
 
 A phrase is plain words; `*` stands for up to four words. Matching is on normalised text (lower
-case, punctuation dropped, apostrophes unified) at word boundaries. A Hebrew phrase also matches
-after the one-letter prefixes that Hebrew glues to words (ו, ה, ש, ב, ל, כ, מ: "וזה הנוהל").
+case, punctuation dropped, apostrophes unified) at word boundaries. Hebrew glues short words to
+the next one, so a Hebrew phrase also matches after the one-letter prefixes (ו, ה, ש, ב, ל, כ, מ:
+"וזה הנוהל"), a lone prefix letter in a phrase glues to the word after it ("ידעת ש" matches
+"ידעת שהממיר"), and the last word may take a plural or feminine ending ("מהיר" → "מהירים").
 """
 
 from __future__ import annotations
@@ -27,16 +29,25 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+_HE_PREFIX_LETTERS = "והשבלכמ"
+_HE_ENDING = "(?:ים|ות|ה|ת|י)?"
+
+
 def _phrase_regex(phrase: str) -> str:
     words = normalize(phrase.replace("*", " __star__ ")).split()
     parts: list[str] = []
-    for word in words:
+    for i, word in enumerate(words):
+        last = i == len(words) - 1
         if word == "__star__":
             parts.append(_WILDCARD)
+        elif len(word) == 1 and word in _HE_PREFIX_LETTERS:
+            parts.append(re.escape(word) + (r"\S+" if last else ""))
         else:
-            parts.append(re.escape(word) + r"\s+")
+            ending = _HE_ENDING if last and len(word) >= 3 and _HEBREW.match(word) else ""
+            parts.append(re.escape(word) + ending + ("" if last else r"\s+"))
     body = "".join(parts)
-    body = body[: -len(r"\s+")] if body.endswith(r"\s+") else body
+    if body.endswith(_WILDCARD):
+        body = body[: -len(_WILDCARD)]
     prefix = _HE_PREFIX if words and _HEBREW.match(words[0]) else ""
     return rf"(?:^|\s){prefix}{body}(?=\s|$)"
 
@@ -54,6 +65,10 @@ class PhraseMatcher:
             if regex.search(norm):
                 return phrase
         return None
+
+    def find_all(self, text: str) -> list[str]:
+        norm = normalize(text)
+        return [phrase for phrase, regex in self._regexes if regex.search(norm)]
 
     def __bool__(self) -> bool:
         return bool(self._regexes)

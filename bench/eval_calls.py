@@ -1,0 +1,91 @@
+"""Accuracy of `hakshev analyze` against the labels of every *.call.json in a folder.
+
+    python bench/eval_calls.py ../shared/calls [--show-misses]
+
+Prints, per rubric: accuracy, and F1 of the `fail` class; then accuracy of outcome,
+churn_reason and churn_stage; and how many labelled live nudges appeared on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.core.config import get_settings  # noqa: E402
+from app.pipeline.analyze import analyze_transcript  # noqa: E402
+from app.pipeline.callfile import load_call  # noqa: E402
+from app.pipeline.resources import Resources  # noqa: E402
+from app.rubrics.config import RUBRIC_IDS  # noqa: E402
+
+CLASSES = ("outcome", "churn_reason", "churn_stage")
+
+
+def f1_fail(pairs: list[tuple[str, str]]) -> float | None:
+    tp = sum(1 for got, want in pairs if got == "fail" and want == "fail")
+    fp = sum(1 for got, want in pairs if got == "fail" and want != "fail")
+    fn = sum(1 for got, want in pairs if got != "fail" and want == "fail")
+    if tp + fp + fn == 0:
+        return None
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--show-misses", action="store_true")
+    args = ap.parse_args()
+    files = sorted(args.folder.glob("*.call.json"))
+    if not files:
+        print(f"no *.call.json in {args.folder}", file=sys.stderr)
+        return 2
+    resources = Resources(get_settings())
+    pairs: dict[str, list[tuple[str, str]]] = {r: [] for r in RUBRIC_IDS}
+    classes: dict[str, list[tuple[str, str]]] = {c: [] for c in CLASSES}
+    nudges_ok = nudges_total = 0
+    for path in files:
+        call = load_call(path)
+        expected = call.expected or {}
+        card = analyze_transcript(resources, call)
+        for rubric in RUBRIC_IDS:
+            want = expected.get("verdicts", {}).get(rubric)
+            if want is None:
+                continue
+            got = card.verdicts[rubric].verdict
+            pairs[rubric].append((got, want))
+            if args.show_misses and got != want:
+                print(f"  miss {path.name} {rubric}: got {got}, want {want} — "
+                      f"{card.verdicts[rubric].reason}")
+        for c in CLASSES:
+            if c in expected:
+                got = getattr(card, c)
+                classes[c].append((got, expected[c]))
+                if args.show_misses and got != expected[c]:
+                    print(f"  miss {path.name} {c}: got {got}, want {expected[c]}")
+        for want in expected.get("nudges", []):
+            nudges_total += 1
+            hit = any(n.rubric == want["rubric"] and abs(n.at - want["at"]) <= want.get("tolerance", 3.0)
+                      for n in card.nudges)
+            nudges_ok += hit
+            if args.show_misses and not hit:
+                print(f"  miss {path.name} nudge {want['rubric']} at {want['at']}")
+    print(f"{len(files)} calls in {args.folder}")
+    print(f"{'rubric':<22}{'accuracy':>9}{'fail F1':>9}{'n':>4}")
+    for rubric, ps in pairs.items():
+        if not ps:
+            continue
+        acc = sum(g == w for g, w in ps) / len(ps)
+        f1 = f1_fail(ps)
+        print(f"{rubric:<22}{acc:9.2f}{'' if f1 is None else f'{f1:9.2f}':>9}{len(ps):4d}")
+    for c, ps in classes.items():
+        if ps:
+            print(f"{c:<22}{sum(g == w for g, w in ps) / len(ps):9.2f}{'':>9}{len(ps):4d}")
+    if nudges_total:
+        print(f"{'live nudges on time':<22}{nudges_ok / nudges_total:9.2f}{'':>9}{nudges_total:4d}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
