@@ -13,6 +13,7 @@ is high and whose average log-probability is low is dropped, and so is a repetit
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ MAX_UTTERANCE_S = 28.0  # Whisper sees at most 30 s; keep room for the silent ta
 _TAIL_S = 1.0
 _MIN_WINDOW_S = 2.0
 SUPPORTED_LANGUAGES = ("he", "en")
+# Fast Hebrew runs ~3 words/s at up to ~3 tokens a word; English far fewer tokens.
+_TOKENS_BASE = 16
+_TOKENS_PER_S = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +65,19 @@ class WhisperTranscriber:
         model: str,
         *,
         compute_type: str = "int8",
-        cpu_threads: int = 0,
+        cpu_threads: int = 1,
+        workers: int = 1,
         options: AsrOptions | None = None,
     ) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.transcribe import TranscriptionOptions
 
         self.name = model
+        # `workers` CTranslate2 replicas share the weights; calls from that many threads run
+        # side by side (see app.asr.service for why that beats more threads per call).
         self._model = WhisperModel(
-            model, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads
+            model, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads,
+            num_workers=workers,
         )
         self.multilingual = self._model.model.is_multilingual
         self.options = options or AsrOptions()
@@ -103,7 +111,7 @@ class WhisperTranscriber:
             hotwords=None,
         )
         self._tokenizers: dict[str, object] = {}
-        self._lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
 
     def _features(self, audio: np.ndarray) -> np.ndarray:
         audio = np.asarray(audio, dtype=np.float32)[: int(MAX_UTTERANCE_S * SAMPLE_RATE)]
@@ -118,22 +126,22 @@ class WhisperTranscriber:
         from faster_whisper.tokenizer import Tokenizer
 
         key = language if self.multilingual else "en"
-        if key not in self._tokenizers:
-            self._tokenizers[key] = Tokenizer(
-                self._model.hf_tokenizer,
-                self.multilingual,
-                task="transcribe",
-                language=key if self.multilingual else None,
-            )
-        return self._tokenizers[key]
+        with self._tokenizer_lock:
+            if key not in self._tokenizers:
+                self._tokenizers[key] = Tokenizer(
+                    self._model.hf_tokenizer,
+                    self.multilingual,
+                    task="transcribe",
+                    language=key if self.multilingual else None,
+                )
+            return self._tokenizers[key]
 
     def detect_language(self, audio: np.ndarray) -> tuple[str, float]:
         """The more likely of Hebrew and English, with its share of the two probabilities."""
         if not self.multilingual:
             return "en", 1.0
-        with self._lock:
-            encoded = self._model.encode(self._features(audio))
-            probs = dict(self._model.model.detect_language(encoded)[0])
+        encoded = self._model.encode(self._features(audio))
+        probs = dict(self._model.model.detect_language(encoded)[0])
         he, en = probs.get("<|he|>", 0.0), probs.get("<|en|>", 0.0)
         total = (he + en) or 1.0
         return ("he", he / total) if he > en else ("en", en / total)
@@ -145,12 +153,17 @@ class WhisperTranscriber:
         if not self.multilingual and language != "en":
             raise ValueError(f"model {self.name} is English-only and cannot transcribe {language!r}")
         tokenizer = self._tokenizer(language)
-        with self._lock:
-            encoded = self._model.encode(self._features(audio))
-            prompt = self._model.get_prompt(tokenizer, [], without_timestamps=True)
-            result, avg_logprob, _temperature, compression = self._model.generate_with_fallback(
-                encoded, prompt, tokenizer, self._fw_options
-            )
+        # Bound the decode by what the audio can hold: a looping decode on noise would otherwise
+        # run to Whisper's 448 tokens, once per fallback temperature (seconds of CPU each).
+        seconds = min(len(audio) / SAMPLE_RATE, MAX_UTTERANCE_S)
+        options = dataclasses.replace(
+            self._fw_options, max_new_tokens=int(_TOKENS_BASE + _TOKENS_PER_S * seconds)
+        )
+        encoded = self._model.encode(self._features(audio))
+        prompt = self._model.get_prompt(tokenizer, [], without_timestamps=True)
+        result, avg_logprob, _temperature, compression = self._model.generate_with_fallback(
+            encoded, prompt, tokenizer, options
+        )
         tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
         text = tokenizer.decode(tokens).strip()
         o = self.options

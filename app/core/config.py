@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -29,7 +30,11 @@ class Settings(BaseSettings):
     whisper_model_he: str | None = Field(None, description="Model for Hebrew calls, if different.")
     whisper_model_en: str | None = Field(None, description="Model for English calls, if different.")
     whisper_compute_type: str = "int8"
-    whisper_cpu_threads: int = Field(0, ge=0, le=64, description="0: all cores")
+    whisper_cpu_threads: int = Field(1, ge=1, le=64, description="threads per transcription")
+    asr_workers: int = Field(
+        default_factory=lambda: max(1, os.cpu_count() or 1), ge=1, le=64,
+        description="transcriptions run side by side (default: one per core)",
+    )
     whisper_beam_size: int = Field(1, ge=1, le=10)
     cache_dir: Path = Field(default_factory=_default_cache_dir)
     rubrics_dir: Path = ROOT / "rubrics"

@@ -4,17 +4,19 @@ stages and engine as a live call."""
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
 
-from app.asr.whisper import WhisperTranscriber
+from app.asr.whisper import AsrResult, WhisperTranscriber
 from app.audio.io import SAMPLE_RATE, AudioError, load_audio
 from app.core.events import Participant, Transcript, UtteranceAudio
 from app.engine.engine import Scorecard
 from app.engine.state import CallInfo
-from app.pipeline.call import CallPipeline, replay_transcripts
+from app.pipeline.call import CallPipeline, PipelineEvent, replay_transcripts
 from app.pipeline.callfile import CallFile
 from app.pipeline.resources import Resources
 
@@ -67,22 +69,31 @@ def analyze_samples(
     engine = resources.engine(info)
     pipeline = CallPipeline(engine, partial_interval_s=None)
     transcriber: WhisperTranscriber = resources.transcriber(info.language)
+    pending: deque[tuple[UtteranceAudio, Future[AsrResult | None]]] = deque()
 
-    def transcribe(events: list) -> None:  # type: ignore[type-arg]
+    def collect(block: bool) -> None:
+        """Hand finished transcripts to the engine, in the order their utterances ended."""
+        while pending and (block or pending[0][1].done()):
+            utt, future = pending.popleft()
+            result = future.result()
+            if result is not None and result.text:
+                pipeline.add_transcript(
+                    Transcript(utt.speaker, utt.start, utt.end, result.text, True, utt.utterance_id)
+                )
+
+    def submit(events: list[PipelineEvent]) -> None:
         for ev in events:
             if isinstance(ev, UtteranceAudio) and ev.final:
-                result = transcriber.transcribe(ev.samples, info.language)
-                if result.text:
-                    pipeline.add_transcript(
-                        Transcript(ev.speaker, ev.start, ev.end, result.text, True, ev.utterance_id)
-                    )
+                pending.append((ev, resources.asr.submit(info.call_id, transcriber, ev, info.language)))
+        collect(block=False)
 
     step = int(CHUNK_S * SAMPLE_RATE)
     for i in range(0, len(audio), step):
-        transcribe(pipeline.feed(audio[i : i + step]))
+        submit(pipeline.feed(audio[i : i + step]))
         if progress is not None:
             progress(min(i + step, len(audio)) / SAMPLE_RATE)
-    transcribe(pipeline.close())
+    submit(pipeline.close())
+    collect(block=True)
     return pipeline.finish()
 
 

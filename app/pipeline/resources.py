@@ -6,6 +6,7 @@ import logging
 import threading
 
 from app.asr.models import resolve_model
+from app.asr.service import TranscriptionService
 from app.asr.whisper import AsrOptions, WhisperTranscriber
 from app.core.config import Settings
 from app.engine.classify import Classifier, ClassificationFile, load_classifications
@@ -28,6 +29,20 @@ class Resources:
         self._classifiers: dict[str, Classifier] = {}
         self._models: dict[str, WhisperTranscriber] = {}
         self._lock = threading.Lock()
+        self._asr: TranscriptionService | None = None
+
+    @property
+    def asr(self) -> TranscriptionService:
+        """The process's transcription workers, started on first use."""
+        with self._lock:
+            if self._asr is None:
+                self._asr = TranscriptionService(self.settings.asr_workers)
+            return self._asr
+
+    def close(self) -> None:
+        if self._asr is not None:
+            self._asr.close()
+            self._asr = None
 
     def engine(self, info: CallInfo) -> CallEngine:
         classifier = self._classifiers.get(info.language)
@@ -55,6 +70,7 @@ class Resources:
                     path,
                     compute_type=self.settings.whisper_compute_type,
                     cpu_threads=self.settings.whisper_cpu_threads,
+                    workers=self.settings.asr_workers,
                     options=AsrOptions(beam_size=self.settings.whisper_beam_size),
                 )
                 self._models[name] = model

@@ -1,0 +1,98 @@
+"""The transcription service: utterances of every call, transcribed by a pool of worker threads.
+
+Whisper decoding on a CPU is latency-bound: one decode with two threads is barely faster than
+with one, but two decodes side by side, one thread each, do twice the work (measured: 86 s of
+speech in 4.97 s with 1×2 threads, 2.85 s with 2×1). So the model is loaded with one
+CTranslate2 worker per core and the service runs that many jobs at once.
+
+Finals go before partials; a partial is skipped when a newer partial or the final of the same
+utterance is already queued, so when transcription falls behind, partial text is what gives.
+Nothing here runs on the event loop: live callers await `asyncio.wrap_future(...)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from app.asr.whisper import AsrResult, WhisperTranscriber
+from app.core.events import UtteranceAudio
+
+logger = logging.getLogger(__name__)
+
+FINAL, PARTIAL = 0, 1
+
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    seq: int
+    key: tuple[str, str, int] = field(compare=False)
+    utterance: UtteranceAudio = field(compare=False)
+    transcriber: WhisperTranscriber = field(compare=False)
+    language: str = field(compare=False)
+    future: Future[AsrResult | None] = field(compare=False, default_factory=Future)
+
+
+class TranscriptionService:
+    def __init__(self, workers: int = 2) -> None:
+        self._queue: queue.PriorityQueue[_Job | None] = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._latest: dict[tuple[str, str, int], int] = {}  # newest job seq per utterance
+        self._lock = threading.Lock()
+        self.skipped_partials = 0
+        self._threads = [
+            threading.Thread(target=self._run, name=f"asr-{i}", daemon=True) for i in range(workers)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def submit(
+        self, call_id: str, transcriber: WhisperTranscriber, utterance: UtteranceAudio, language: str
+    ) -> Future[AsrResult | None]:
+        """Queue an utterance; the future gives its result, or None for a skipped partial."""
+        key = (call_id, utterance.speaker, utterance.utterance_id)
+        job = _Job(
+            PARTIAL if not utterance.final else FINAL, next(self._seq), key, utterance,
+            transcriber, language,
+        )
+        with self._lock:
+            self._latest[key] = job.seq
+        self._queue.put(job)
+        return job.future
+
+    @property
+    def backlog(self) -> int:
+        return self._queue.qsize()
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if not job.future.set_running_or_notify_cancel():
+                continue
+            with self._lock:
+                latest = self._latest.get(job.key)
+                stale = job.priority == PARTIAL and latest is not None and latest != job.seq
+                if job.priority == FINAL and latest == job.seq:
+                    del self._latest[job.key]
+            if stale:
+                self.skipped_partials += 1
+                job.future.set_result(None)
+                continue
+            try:
+                job.future.set_result(job.transcriber.transcribe(job.utterance.samples, job.language))
+            except Exception as exc:  # reported on the call as an error event, the service goes on
+                logger.exception("transcription failed for %s", job.key)
+                job.future.set_exception(exc)
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join(timeout=30)
