@@ -24,23 +24,24 @@ from app.core.events import UtteranceAudio
 
 logger = logging.getLogger(__name__)
 
-FINAL, PARTIAL = 0, 1
+FINAL, PARTIAL, _STOP = 0, 1, 2
 
 
-@dataclass(order=True)
+@dataclass
 class _Job:
     priority: int
     seq: int
-    key: tuple[str, str, int] = field(compare=False)
-    utterance: UtteranceAudio = field(compare=False)
-    transcriber: WhisperTranscriber = field(compare=False)
-    language: str = field(compare=False)
-    future: Future[AsrResult | None] = field(compare=False, default_factory=Future)
+    key: tuple[str, str, int]
+    utterance: UtteranceAudio
+    transcriber: WhisperTranscriber
+    language: str
+    future: Future[AsrResult | None] = field(default_factory=Future)
 
 
 class TranscriptionService:
     def __init__(self, workers: int = 2) -> None:
-        self._queue: queue.PriorityQueue[_Job | None] = queue.PriorityQueue()
+        # (priority, seq, job); a job of None, queued last, stops a worker.
+        self._queue: queue.PriorityQueue[tuple[int, int, _Job | None]] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._latest: dict[tuple[str, str, int], int] = {}  # newest job seq per utterance
         self._lock = threading.Lock()
@@ -62,7 +63,7 @@ class TranscriptionService:
         )
         with self._lock:
             self._latest[key] = job.seq
-        self._queue.put(job)
+        self._queue.put((job.priority, job.seq, job))
         return job.future
 
     @property
@@ -71,7 +72,7 @@ class TranscriptionService:
 
     def _run(self) -> None:
         while True:
-            job = self._queue.get()
+            _, _, job = self._queue.get()
             if job is None:
                 return
             if not job.future.set_running_or_notify_cancel():
@@ -93,6 +94,6 @@ class TranscriptionService:
 
     def close(self) -> None:
         for _ in self._threads:
-            self._queue.put(None)
+            self._queue.put((_STOP, next(self._seq), None))
         for t in self._threads:
             t.join(timeout=30)

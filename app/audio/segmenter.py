@@ -104,7 +104,7 @@ class TrackSegmenter:
                 start = max(self._speech_start * WINDOW - self._pad, self._last_end, 0)
                 self._utt_start = start
                 self._last_partial = start
-                yield SpeechStarted(self.speaker, start / SAMPLE_RATE)
+                yield SpeechStarted(self.speaker, self._speech_start * WINDOW / SAMPLE_RATE)
             return
 
         assert self._utt_start is not None
@@ -114,8 +114,7 @@ class TrackSegmenter:
         elif prob < o.neg_threshold and self._silence_start is None:
             self._silence_start = w
         if self._silence_start is not None and w - self._silence_start >= self._min_silence:
-            end = min(self._silence_start * WINDOW + self._pad, self._samples_in)
-            yield from self._close(end)
+            yield from self._close(self._silence_start * WINDOW)
             return
         here = (w + 1) * WINDOW
         if here - self._utt_start >= self._max_utt:
@@ -137,10 +136,13 @@ class TrackSegmenter:
         self._utt_start = self._last_partial = cut
         self._probs = self._probs[-(look - int(np.argmin(tail))) :]
 
-    def _close(self, end: int) -> Iterator[Event]:
+    def _close(self, speech_end: int) -> Iterator[Event]:
+        """End the turn where its silence began; the utterance audio keeps a padded tail."""
         assert self._speech_start is not None and self._utt_start is not None
-        seg_start = max(self._speech_start * WINDOW - self._pad, self._last_end, 0)
-        yield SpeechEnded(self.speaker, seg_start / SAMPLE_RATE, end / SAMPLE_RATE)
+        yield SpeechEnded(
+            self.speaker, self._speech_start * WINDOW / SAMPLE_RATE, speech_end / SAMPLE_RATE
+        )
+        end = min(speech_end + self._pad, self._samples_in)
         yield self._utterance(self._utt_start, end, final=True)
         self._last_end = end
         self._speech_start = self._utt_start = self._silence_start = None
@@ -149,7 +151,8 @@ class TrackSegmenter:
     def flush(self) -> Iterator[Event]:
         """End of the track: close a turn still open."""
         if self._speech_start is not None:
-            yield from self._close(self._samples_in)
+            yield from self._close(self._samples_in if self._silence_start is None
+                                   else self._silence_start * WINDOW)
         self._cand_start = None
 
     def _trim(self) -> None:

@@ -66,4 +66,11 @@ class VadOptions:
     neg_threshold: float = 0.35
     min_speech_duration_ms: int = 200
     min_silence_duration_ms: int = 500
-    speech_pad_ms: int = 100
+    # Audio handed to Whisper is padded so word edges are not cut; turn times are not, so a
+    # 0.8 s "mm-hm" stays a backchannel (under 1 s) for the rubrics.
+    speech_pad_ms: int = 150
+
+    @property
+    def hangover_s(self) -> float:
+        """How long after speech stops its end is known (silence wait plus a window)."""
+        return (self.min_silence_duration_ms + 2 * 32) / 1000

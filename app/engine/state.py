@@ -63,6 +63,10 @@ class CallState:
     segments: list[Segment] = field(default_factory=list)  # in order of start
     open: dict[str, Segment] = field(default_factory=dict)
     transcripts: list[Transcript] = field(default_factory=list)  # final, in order of end
+    # How long after speech stops the driver may still report it as going on (the VAD's
+    # silence hangover; 0 for a transcript). A segment open longer than X is only known to be
+    # longer than X once `lag_s` has passed: decisions wait for that, their call time does not.
+    lag_s: float = 0.0
     _ends: list[float] = field(default_factory=list)
 
     def role(self, speaker: str) -> str:

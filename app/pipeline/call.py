@@ -38,7 +38,9 @@ class CallPipeline:
         self.engine = engine
         info = engine.call
         speakers = [MONO_SPEAKER] if info.mono else [p.id for p in info.participants]
+        vad = vad or VadOptions()
         self.segmenters = [TrackSegmenter(s, vad, partial_interval_s) for s in speakers]
+        engine.state.lag_s = vad.hangover_s
         self.samples = 0
 
     @property

@@ -67,7 +67,7 @@ class CsLeads(Detector):
         for seg in self.state.open.values():
             if self._lead_role(seg.speaker) != "executive" or id(seg) in self._exec_nudged:
                 continue
-            if now - seg.start >= self.settings.exec_long_turn_s:
+            if now - seg.start >= self.settings.exec_long_turn_s + self.state.lag_s:
                 self._exec_nudged.add(id(seg))
                 at = seg.start + self.settings.exec_long_turn_s
                 finding = Finding(self.id, "executive_long_turn", at, seg.speaker, seg.start, at)
@@ -76,6 +76,8 @@ class CsLeads(Detector):
 
     def verdict(self) -> Verdict:
         st = self.state
+        if st.call.mono:
+            return Verdict("na", "needs one channel per speaker to tell who led")
         if not self.applies:
             return Verdict("na", "one company participant: nobody else to lead")
         s = self.settings

@@ -132,7 +132,7 @@ class KindRantInterrupt(Detector):
             if (
                 st.is_company(seg.speaker)
                 and seg is not self._holding
-                and now - seg.start >= self.settings.backchannel_max_s
+                and now - seg.start >= self.settings.backchannel_max_s + st.lag_s
             ):
                 if silence_end is not None and silence_end <= seg.start:
                     out += self._fire_due(now, silence_end)

@@ -23,9 +23,6 @@ class ListenFirstSettings(DetectorSettings):
     customer_stops_within_s: float = Field(1.0, gt=0, le=5)
     min_overlap_s: float = Field(0.15, ge=0, le=3)
     fail_takeovers: int = Field(2, ge=1, le=20)
-    # How long after a fact happens it may still be unknown live (VAD hangover); decisions
-    # wait this long, the nudge keeps the call time of the fact itself.
-    knowledge_lag_s: float = Field(0.8, ge=0, le=5)
 
 
 @dataclass(slots=True)
@@ -75,13 +72,14 @@ class ListenFirst(Detector):
                 continue  # the customer went on talking: an overlap, not a take-over
             if comp_end is not None and comp_end - c.company.start < s.backchannel_max_s:
                 continue  # a backchannel
+            lag = self.state.lag_s
             if cust_end is None:
-                if now >= deadline + s.knowledge_lag_s:
+                if now >= deadline + lag:
                     continue  # live: the customer's stop would be known by now
                 keep.append(c)
                 continue
             confirmed_at = max(cust_end, c.company.start + s.backchannel_max_s)
-            if comp_end is None and now < confirmed_at:
+            if comp_end is None and now < confirmed_at + lag:
                 keep.append(c)
                 continue
             self.takeovers.append((c.company, c.customer, confirmed_at))
