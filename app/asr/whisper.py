@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 MAX_UTTERANCE_S = 28.0  # Whisper sees at most 30 s; keep room for the silent tail
-_TAIL_S = 1.0
+_TAIL_S = 0.5
 _MIN_WINDOW_S = 2.0
 SUPPORTED_LANGUAGES = ("he", "en")
 # Fast Hebrew runs ~3 words/s at up to ~3 tokens a word; English far fewer tokens.

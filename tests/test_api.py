@@ -1,0 +1,216 @@
+"""The HTTP API in-process: health, OpenAPI, POST /v1/analyze with transcripts and bad uploads.
+None of these load a Whisper model."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from app.api.main import create_app
+from app.core.config import Settings
+from app.pipeline.analyze import analyze_transcript
+from app.pipeline.resources import Resources
+from app.rubrics.config import RUBRIC_IDS
+from tests.conftest import CALLS_DIR, labelled_call
+
+CALL_NAME = "en-cloudhost-rant-kind-stop"
+CALL_PATH = CALLS_DIR / f"{CALL_NAME}.call.json"
+
+# app/api/analyze.py raises 422 and 413 with starlette's deprecated status names
+# (HTTP_422_UNPROCESSABLE_ENTITY, HTTP_413_REQUEST_ENTITY_TOO_LARGE); the warning is a UserWarning,
+# so pytest's filterwarnings=error would turn those responses into a crash. The behaviour is
+# tested with that one warning allowed; test_error_statuses_warn_nothing records the problem.
+allow_deprecated_status = pytest.mark.filterwarnings(
+    "ignore:'HTTP_4\\d\\d_[A-Z_]+' is deprecated:UserWarning"
+)
+
+
+def client_for(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(create_app(settings)) as c:
+        yield c
+
+
+def upload(name: str, data: bytes, content_type: str) -> dict[str, tuple[str, bytes, str]]:
+    return {"file": (name, data, content_type)}
+
+
+def assert_detail(response: httpx.Response, status: int, *words: str) -> str:
+    assert response.status_code == status, response.text
+    detail = response.json()["detail"]
+    assert isinstance(detail, str)
+    assert "\n" not in detail
+    for word in words:
+        assert word in detail, detail
+    return detail
+
+
+# --- health and docs --------------------------------------------------------------------------
+
+
+async def test_health(client: httpx.AsyncClient) -> None:
+    r = await client.get("/health")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["rubrics"] == sorted(RUBRIC_IDS)
+    assert body["whisper_model"]
+    assert body["whisper_model_he"]
+
+
+async def test_openapi_lists_analyze(client: httpx.AsyncClient) -> None:
+    r = await client.get("/openapi.json")
+    assert r.status_code == 200
+    spec = r.json()
+    assert "/v1/analyze" in spec["paths"]
+    assert "post" in spec["paths"]["/v1/analyze"]
+    assert "/health" in spec["paths"]
+
+
+async def test_docs_page(client: httpx.AsyncClient) -> None:
+    r = await client.get("/docs")
+    assert r.status_code == 200
+    assert "swagger" in r.text.lower()
+
+
+# --- analyse a labelled transcript ---------------------------------------------------------
+
+
+async def test_analyze_labelled_call(client: httpx.AsyncClient, resources: Resources) -> None:
+    r = await client.post(
+        "/v1/analyze", files=upload(CALL_PATH.name, CALL_PATH.read_bytes(), "application/json")
+    )
+    assert r.status_code == 200, r.text
+    card = r.json()
+    assert card["call_id"] == CALL_NAME
+    assert card["language"] == "en"
+    assert set(card["verdicts"]) == set(RUBRIC_IDS)
+    for v in card["verdicts"].values():
+        assert set(v) == {"verdict", "reason", "evidence"}
+        assert v["verdict"] in {"pass", "fail", "na"}
+    assert card["verdicts"]["kind_rant_interrupt"]["verdict"] == "pass"
+    assert card["verdicts"]["cs_leads"]["verdict"] == "pass"
+    rant = [n for n in card["nudges"] if n["rubric"] == "kind_rant_interrupt"]
+    assert len(rant) == 1
+    assert rant[0]["at"] == pytest.approx(148.4, abs=3.0)
+    # the same scorecard as the transcript driver gives, through JSON
+    direct = analyze_transcript(resources, labelled_call(CALL_NAME)).to_dict()
+    assert card == json.loads(json.dumps(direct))
+
+
+async def test_analyze_json_by_content_type(client: httpx.AsyncClient) -> None:
+    """A transcript is recognised by its content type even without the .json name."""
+    r = await client.post(
+        "/v1/analyze", files=upload("call", CALL_PATH.read_bytes(), "application/json")
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["call_id"] == CALL_NAME
+
+
+async def test_analyze_language_override(client: httpx.AsyncClient) -> None:
+    r = await client.post(
+        "/v1/analyze",
+        files=upload(CALL_PATH.name, CALL_PATH.read_bytes(), "application/json"),
+        data={"language": "he"},
+    )
+    assert r.status_code == 200, r.text
+    card = r.json()
+    assert card["language"] == "he"
+    # nudges now come in Hebrew
+    assert card["nudges"]
+    assert all(any("\u0590" <= ch <= "\u05ff" for ch in n["text"]) for n in card["nudges"])
+
+
+# --- bad uploads ----------------------------------------------------------------------------
+
+
+@allow_deprecated_status
+async def test_invalid_json(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/analyze", files=upload("x.call.json", b"{not json", "application/json"))
+    assert_detail(r, 422, "x.call.json", "not valid JSON")
+
+
+@allow_deprecated_status
+async def test_json_breaking_the_schema(client: httpx.AsyncClient) -> None:
+    raw = json.loads(CALL_PATH.read_text(encoding="utf-8"))
+    raw["participants"][0]["role"] = "manager"
+    r = await client.post(
+        "/v1/analyze", files=upload("x.call.json", json.dumps(raw).encode(), "application/json")
+    )
+    assert_detail(r, 422, "x.call.json", "participants.0.role")
+
+    raw = json.loads(CALL_PATH.read_text(encoding="utf-8"))
+    raw["utterances"][3]["speaker"] = "ghost"
+    r = await client.post(
+        "/v1/analyze", files=upload("y.call.json", json.dumps(raw).encode(), "application/json")
+    )
+    assert_detail(r, 422, "y.call.json", "'ghost' is not a participant")
+
+
+async def test_text_file_is_unsupported(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/analyze", files=upload("notes.txt", b"call notes\n", "text/plain"))
+    assert_detail(r, 415, "notes.txt", ".wav", "call.json")
+
+
+@allow_deprecated_status
+async def test_bad_participant_role(client: httpx.AsyncClient) -> None:
+    r = await client.post(
+        "/v1/analyze",
+        files=upload("call.wav", b"RIFF....WAVE", "audio/wav"),
+        data={"participant": ["customer", "boss:Rafi"]},
+    )
+    assert_detail(r, 422, "participant 2", "'boss'", "customer, cs, executive, support, rep")
+
+
+async def test_bad_language_field(client: httpx.AsyncClient) -> None:
+    r = await client.post(
+        "/v1/analyze",
+        files=upload(CALL_PATH.name, CALL_PATH.read_bytes(), "application/json"),
+        data={"language": "fr"},
+    )
+    assert r.status_code == 422
+    assert any(d["loc"][-1] == "language" for d in r.json()["detail"])
+
+
+async def test_missing_file_field(client: httpx.AsyncClient) -> None:
+    r = await client.post("/v1/analyze", data={"language": "en"})
+    assert r.status_code == 422
+    assert any(d["loc"][-1] == "file" for d in r.json()["detail"])
+
+
+@allow_deprecated_status
+@pytest.mark.parametrize(
+    ("name", "content_type"), [("big.wav", "audio/wav"), ("big.call.json", "application/json")]
+)
+async def test_too_large_upload(
+    settings: Settings, name: str, content_type: str
+) -> None:
+    small = Settings(max_upload_mb=1, rubrics_dir=settings.rubrics_dir)
+    async with client_for(create_app(small)) as client:
+        r = await client.post("/v1/analyze", files=upload(name, b"\0" * (2 << 20), content_type))
+    assert_detail(r, 413, "large")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=UserWarning,
+    reason="app/api/analyze.py uses starlette's deprecated status.HTTP_422_UNPROCESSABLE_ENTITY "
+    "and HTTP_413_REQUEST_ENTITY_TOO_LARGE (now HTTP_422_UNPROCESSABLE_CONTENT, "
+    "HTTP_413_CONTENT_TOO_LARGE); each error response warns",
+)
+async def test_error_statuses_warn_nothing(client: httpx.AsyncClient) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = await client.post(
+            "/v1/analyze", files=upload("x.call.json", b"{not json", "application/json")
+        )
+    assert r.status_code == 422

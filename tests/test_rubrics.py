@@ -1,0 +1,912 @@
+"""The built rubrics on transcripts, in English and Hebrew: listen_first, no_reselling, cs_leads,
+kind_rant_interrupt and offer_limit's counting. Real rubric files, real engine, no mocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from app.core.events import Evidence, Participant, Transcript
+from app.engine.engine import Scorecard
+from app.pipeline.analyze import analyze_transcript, call_info_for_audio
+from app.pipeline.call import MONO_SPEAKER, replay_transcripts
+from app.pipeline.callfile import CallFile
+from app.pipeline.resources import Resources
+from tests.conftest import labelled_call
+
+LANGS = ["en", "he"]
+Line = tuple[str, float, float, str]
+
+CUSTOMER_REP = [("c1", "customer"), ("a1", "rep")]
+
+
+def make_call(language: str, people: list[tuple[str, str]], lines: list[Line]) -> CallFile:
+    return CallFile.model_validate({
+        "id": f"test-{language}",
+        "language": language,
+        "participants": [{"id": i, "role": r, "name": i.upper()} for i, r in people],
+        "utterances": [
+            {"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in lines
+        ],
+    })
+
+
+def analyze(resources: Resources, language: str, people: list[tuple[str, str]],
+            lines: list[Line]) -> Scorecard:
+    return analyze_transcript(resources, make_call(language, people, lines))
+
+
+def ev(people: list[tuple[str, str]], line: Line) -> Evidence:
+    roles = dict(people)
+    speaker, start, end, text = line
+    return Evidence(speaker, roles[speaker], start, end, text)
+
+
+def nudges(card: Scorecard, rubric: str) -> list[tuple[str, float, str]]:
+    return [(n.kind, n.at, n.to) for n in card.nudges if n.rubric == rubric]
+
+
+def rubric_text(resources: Resources, rubric: str, kind: str, language: str) -> str:
+    return resources.rubrics.specs[rubric].nudges[kind].text.get(language)
+
+
+# ==============================================================================================
+# listen_first
+# ==============================================================================================
+
+LF = {
+    "en": {
+        "hello": "Hi, thanks for calling Brightline, how can I help?",
+        "c1": "I want to cancel, the internet has been dropping every evening for weeks now",
+        "a1": "Okay so let me tell you about the offers we have running this month",
+        "c2": "It's not about offers, the connection drops every night at eight o'clock",
+        "a2": "Outages like that are rare, our network is stable almost all the time",
+        "ok": "Okay.",
+        "backchannel": "Mm-hm.",
+        "two_words": "Right, sure.",
+        "reply": "I see. Since when has it been dropping, and does it happen on every device?",
+        "not_heard": "I already told you, it drops every single evening. You're not listening.",
+    },
+    "he": {
+        "hello": "שלום, מדברת שני מברייטליין, במה אפשר לעזור?",
+        "c1": "אני רוצה לבטל, האינטרנט נופל כל ערב כבר כמה שבועות ואני לא יכולה לעבוד",
+        "a1": "אוקיי, אז בואי אני אספר לך על המבצעים שרצים אצלנו החודש",
+        "c2": "זה לא קשור למבצעים, החיבור מתנתק כל ערב בשמונה בדיוק",
+        "a2": "תקלות כאלה נדירות מאוד, הרשת אצלנו יציבה כמעט כל הזמן",
+        "ok": "טוב.",
+        "backchannel": "אהה.",
+        "two_words": "כן, בטח.",
+        "reply": "הבנתי. ממתי זה קורה, ובכל המכשירים בבית?",
+        "not_heard": "אמרתי לך כבר, זה נופל כל ערב. אתם לא מקשיבים לי.",
+    },
+}
+
+
+def takeover_lines(t: dict[str, str]) -> list[Line]:
+    """Two take-overs: the rep starts 0.5 s before the customer stops, for more than a
+    backchannel in time and words."""
+    return [
+        ("a1", 0.5, 3.0, t["hello"]),
+        ("c1", 3.5, 12.0, t["c1"]),
+        ("a1", 11.5, 20.0, t["a1"]),
+        ("c1", 20.6, 30.0, t["c2"]),
+        ("a1", 29.5, 38.0, t["a2"]),
+        ("c1", 38.6, 40.0, t["ok"]),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_listen_first_two_takeovers_fail(resources: Resources, language: str) -> None:
+    lines = takeover_lines(LF[language])
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["listen_first"]
+    assert v.verdict == "fail"
+    assert v.reason == "2 take-overs of the customer"
+    assert v.evidence == [ev(CUSTOMER_REP, lines[2]), ev(CUSTOMER_REP, lines[4])]
+    assert card.metrics.take_overs == 2
+    # Raised when the customer's stop is known (1 s after the rep began); the second take-over
+    # falls inside the 30 s cooldown of the first nudge.
+    assert nudges(card, "listen_first") == [("take_over", 12.5, "a1")]
+    nudge = next(n for n in card.nudges if n.rubric == "listen_first")
+    assert nudge.text == rubric_text(resources, "listen_first", "take_over", language)
+    found = [(f.kind, f.at, f.speaker, f.start) for f in card.findings
+             if f.rubric == "listen_first"]
+    assert found == [("take_over", 12.5, "a1", 11.5), ("take_over", 30.5, "a1", 29.5)]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_listen_first_one_takeover_passes(resources: Resources, language: str) -> None:
+    lines = takeover_lines(LF[language])
+    lines[4] = ("a1", 31.0, 38.0, lines[4][3])  # the rep waits for the customer this time
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["listen_first"]
+    assert (v.verdict, v.reason) == ("pass", "1 take-over(s), no not-heard signal")
+    assert v.evidence == [ev(CUSTOMER_REP, lines[2])]
+    assert card.metrics.take_overs == 1
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_listen_first_backchannel_overlap_passes(resources: Resources, language: str) -> None:
+    t = LF[language]
+    lines = [
+        ("a1", 0.5, 3.0, t["hello"]),
+        ("c1", 3.5, 12.0, t["c1"]),
+        ("a1", 11.6, 12.0, t["backchannel"]),  # 0.4 s, the customer stops right after
+        ("a1", 12.8, 18.0, t["reply"]),
+        ("c1", 18.6, 28.0, t["c2"]),
+        ("a1", 20.0, 20.4, t["backchannel"]),
+        ("a1", 28.7, 33.0, t["reply"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["listen_first"]
+    assert (v.verdict, v.reason, v.evidence) == ("pass", "0 take-over(s), no not-heard signal", [])
+    assert nudges(card, "listen_first") == []
+    assert card.metrics.take_overs == 0
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_listen_first_two_word_turns_are_not_counted(resources: Resources, language: str) -> None:
+    """A 1.5 s "right, sure" over the customer's last words: nudged live from voice activity,
+    but two words are a backchannel for the verdict."""
+    t = LF[language]
+    lines = [
+        ("c1", 3.5, 12.0, t["c1"]),
+        ("a1", 11.6, 13.1, t["two_words"]),
+        ("c1", 13.6, 22.0, t["c2"]),
+        ("a1", 21.6, 23.1, t["two_words"]),
+        ("a1", 23.6, 30.0, t["reply"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.verdicts["listen_first"].verdict == "pass"
+    assert card.metrics.take_overs == 0
+    assert nudges(card, "listen_first") == [("take_over", 12.6, "a1")]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_listen_first_not_heard_fails(resources: Resources, language: str) -> None:
+    t = LF[language]
+    lines = [
+        ("a1", 0.5, 3.0, t["hello"]),
+        ("c1", 3.5, 12.0, t["c1"]),
+        ("a1", 12.6, 18.0, t["reply"]),
+        ("c1", 18.6, 24.0, t["not_heard"]),
+        ("a1", 24.6, 28.0, t["reply"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["listen_first"]
+    assert (v.verdict, v.reason) == ("fail", "the customer said they were not heard")
+    assert v.evidence == [ev(CUSTOMER_REP, lines[3])]
+    assert v.evidence[0].role == "customer"
+    assert nudges(card, "listen_first") == [("not_heard", 24.0, "a1")]
+    nudge = next(n for n in card.nudges if n.rubric == "listen_first")
+    assert nudge.severity == "critical"
+    assert nudge.text == rubric_text(resources, "listen_first", "not_heard", language)
+
+
+def test_listen_first_not_heard_from_the_rep_does_not_count(resources: Resources) -> None:
+    lines = [
+        ("c1", 0.5, 5.0, LF["en"]["c1"]),
+        ("a1", 5.6, 9.0, "Sorry, I already told you the price earlier."),
+    ]
+    card = analyze(resources, "en", CUSTOMER_REP, lines)
+    assert card.verdicts["listen_first"].verdict == "pass"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_mono_call_is_na_for_speaker_rubrics(resources: Resources, language: str) -> None:
+    t = LF[language]
+    people = [Participant("customer", "customer", "C"), Participant("rep", "rep", "R")]
+    info = call_info_for_audio(f"mono-{language}", language, people, channels=1)
+    assert info.mono
+    engine = resources.engine(info)
+    transcripts = [
+        Transcript(MONO_SPEAKER, a, b, text, True, i)
+        for i, (_, a, b, text) in enumerate(takeover_lines(t) + [("c1", 41.0, 46.0, t["not_heard"])])
+    ]
+    replay_transcripts(engine, transcripts)
+    card = engine.finish(46.0)
+    for rubric in ("listen_first", "kind_rant_interrupt"):
+        v = card.verdicts[rubric]
+        assert (v.verdict, v.reason) == (
+            "na", "needs the customer and the company on separate channels"
+        )
+    assert card.verdicts["no_reselling"].verdict == "na"
+    assert card.verdicts["cs_leads"].verdict == "na"
+    assert [n for n in card.nudges if n.rubric == "listen_first"] == []
+    assert len(card.utterances) == 7  # transcribed all the same
+
+
+# ==============================================================================================
+# no_reselling
+# ==============================================================================================
+
+NR = {
+    "en": {
+        "hello": "Hi Sam, it's Dana from Ledgerly. I saw you asked to cancel, what happened?",
+        "why": "Honestly, we're paying a lot and support takes days to answer.",
+        "pitch1": "Did you know we also have a new dashboard that shows your cash flow?",
+        "meh": "Okay.",
+        "pitch2": "And our platform is the best on the market, nobody else offers automation like this.",
+        "knows": "Look, I know what the product does. The problem is nobody answers my emails.",
+        "pitch_after": "Sure, but have you seen the new version? It comes with automatic backups.",
+        "asks": "What would the cheaper plan include?",
+        "described": "The basic plan comes with two users and the dashboard, and it lets you export reports.",
+        "answer": "I'm sorry it takes days. I'll make sure you get a named contact from tomorrow.",
+    },
+    "he": {
+        "hello": "היי סהר, מדברת דנה מלדג'רלי. ראיתי שביקשת לבטל, מה קרה?",
+        "why": "האמת, אנחנו משלמים הרבה והתמיכה עונה אחרי כמה ימים.",
+        "pitch1": "ידעת שיש לנו עכשיו גם דשבורד חדש שמראה את תזרים המזומנים?",
+        "meh": "אוקיי.",
+        "pitch2": "והמערכת שלנו הכי מתקדמת בשוק, אין כמונו באוטומציה.",
+        "knows": "תקשיבי, אני מכיר את המוצר. הבעיה היא שאף אחד לא עונה למיילים שלי.",
+        "pitch_after": "בטח, אבל ראית את הגרסה החדשה? יש בה גיבוי אוטומטי.",
+        "asks": "מה כולל המסלול הזול יותר?",
+        "described": "המסלול הבסיסי כולל שני משתמשים ודשבורד, ואפשר גם לייצא דוחות.",
+        "answer": "אני מצטערת שזה לוקח ימים. מחר יהיה לך איש קשר קבוע בשם.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_reselling_two_pitches_fail(resources: Resources, language: str) -> None:
+    t = NR[language]
+    lines = [
+        ("a1", 0.5, 5.0, t["hello"]),
+        ("c1", 5.6, 10.0, t["why"]),
+        ("a1", 10.6, 16.0, t["pitch1"]),
+        ("c1", 16.6, 17.2, t["meh"]),
+        ("a1", 17.8, 24.0, t["pitch2"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["no_reselling"]
+    assert (v.verdict, v.reason) == ("fail", "2 pitch utterances")
+    assert v.evidence == [ev(CUSTOMER_REP, lines[2]), ev(CUSTOMER_REP, lines[4])]
+    # one card per kind within the 45 s cooldown
+    assert nudges(card, "no_reselling") == [("pitch", 16.0, "a1")]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_reselling_one_pitch_passes(resources: Resources, language: str) -> None:
+    t = NR[language]
+    lines = [
+        ("a1", 0.5, 5.0, t["hello"]),
+        ("c1", 5.6, 10.0, t["why"]),
+        ("a1", 10.6, 16.0, t["pitch1"]),
+        ("c1", 16.6, 17.2, t["meh"]),
+        ("a1", 17.8, 24.0, t["answer"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["no_reselling"]
+    assert (v.verdict, v.reason) == ("pass", "1 pitch utterance(s)")
+    assert v.evidence == [ev(CUSTOMER_REP, lines[2])]
+    finding = next(f for f in card.findings if f.rubric == "no_reselling")
+    assert finding.kind == "pitch"
+    assert finding.detail.startswith("pitch: ")
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_reselling_pitch_after_customer_knows_fails(resources: Resources, language: str) -> None:
+    t = NR[language]
+    lines = [
+        ("a1", 0.5, 5.0, t["hello"]),
+        ("c1", 5.6, 12.0, t["knows"]),
+        ("a1", 12.6, 18.0, t["pitch_after"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["no_reselling"]
+    assert (v.verdict, v.reason) == (
+        "fail", "pitched after the customer said they know the product"
+    )
+    assert v.evidence == [ev(CUSTOMER_REP, lines[1]), ev(CUSTOMER_REP, lines[2])]
+    assert nudges(card, "no_reselling") == [("pitch_after_knows", 18.0, "a1")]
+    nudge = next(n for n in card.nudges if n.rubric == "no_reselling")
+    assert nudge.severity == "critical"
+    assert nudge.text == rubric_text(resources, "no_reselling", "pitch_after_knows", language)
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_reselling_asked_for_description_is_not_a_pitch(
+    resources: Resources, language: str
+) -> None:
+    t = NR[language]
+    lines = [
+        ("a1", 0.5, 5.0, t["hello"]),
+        ("c1", 5.6, 10.0, t["why"]),
+        ("a1", 10.6, 15.0, t["answer"]),
+        ("c1", 15.6, 18.0, t["asks"]),
+        ("a1", 18.6, 26.0, t["described"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["no_reselling"]
+    assert (v.verdict, v.reason, v.evidence) == ("pass", "0 pitch utterance(s)", [])
+    assert nudges(card, "no_reselling") == []
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_reselling_unasked_description_is_a_pitch(resources: Resources, language: str) -> None:
+    """The same description without the customer's question is a pitch."""
+    t = NR[language]
+    lines = [
+        ("a1", 0.5, 5.0, t["hello"]),
+        ("c1", 5.6, 10.0, t["why"]),
+        ("a1", 18.6, 26.0, t["described"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.verdicts["no_reselling"].reason == "1 pitch utterance(s)"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_reselling_na_without_a_company_speaker(resources: Resources, language: str) -> None:
+    """A voicemail: only the customer speaks."""
+    text = NR[language]["why"]
+    card = analyze(resources, language, [("c1", "customer")], [("c1", 0.5, 6.0, text)])
+    v = card.verdicts["no_reselling"]
+    assert (v.verdict, v.reason) == ("na", "no company speaker in the call")
+    assert card.verdicts["listen_first"].verdict == "na"
+    assert card.verdicts["cs_leads"].verdict == "na"
+    assert card.verdicts["kind_rant_interrupt"].verdict == "na"
+
+
+# ==============================================================================================
+# cs_leads
+# ==============================================================================================
+
+CS_PEOPLE = [("c1", "customer"), ("a1", "cs"), ("a2", "executive"), ("a3", "support")]
+
+CS = {
+    "en": {
+        "cs_open": "Hi Dana, it's Maya, your account manager. Thanks for making the time today.",
+        "exec_open": "Hi Dana, Greg here, head of sales. Thanks for your time.",
+        "cust1": "We're thinking of leaving because the weekly reports keep arriving late.",
+        "cs_ask": "Thanks for telling me. Which reports, and since when has it been happening?",
+        "cust2": "The sales reports, since the summer. We plan the whole week around them.",
+        "cs_fix": "I'll have them sent by eight every Monday, and I'll call you next Monday at ten.",
+        "cust3": "Okay, that would help a lot.",
+        "exec_close": "Dana, thank you for staying with us, we appreciate it.",
+        "thanks": "Thanks.",
+        "support": "Can you restart the app and log back in for me?",
+        "exec_long": "Let me say something about where the company is going, we've invested heavily "
+                     "in reporting this year and the whole team is behind it.",
+    },
+    "he": {
+        "cs_open": "היי דנה, מדברת מאיה, מנהלת הלקוח שלך. תודה שמצאת זמן היום.",
+        "exec_open": "היי דנה, מדבר גדי, סמנכ\"ל המכירות. תודה על הזמן.",
+        "cust1": "אנחנו שוקלים לעזוב כי הדוחות השבועיים כל הזמן מגיעים באיחור.",
+        "cs_ask": "תודה שסיפרת. איזה דוחות, וממתי זה קורה?",
+        "cust2": "דוחות המכירות, מאז הקיץ. אנחנו מתכננים את כל השבוע לפיהם.",
+        "cs_fix": "אני דואגת שיישלחו עד שמונה בכל יום שני, ואתקשר אלייך בשני הבא בעשר.",
+        "cust3": "אוקיי, זה יעזור מאוד.",
+        "exec_close": "דנה, תודה שאת נשארת איתנו, אנחנו מעריכים את זה.",
+        "thanks": "תודה.",
+        "support": "תנסי לאתחל את האפליקציה ולהיכנס שוב, בבקשה.",
+        "exec_long": "אני רוצה להגיד משהו על הכיוון של החברה, השקענו השנה המון בדוחות וכל "
+                     "הצוות מאחורי זה.",
+    },
+}
+
+
+def cs_body(t: dict[str, str], start: float) -> list[Line]:
+    s = start
+    return [
+        ("c1", s, s + 12.4, t["cust1"]),
+        ("a1", s + 13.0, s + 24.4, t["cs_ask"]),
+        ("c1", s + 25.0, s + 37.4, t["cust2"]),
+        ("a1", s + 38.0, s + 50.4, t["cs_fix"]),
+        ("c1", s + 51.0, s + 54.4, t["cust3"]),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_cs_leads_na_with_one_company_speaker(resources: Resources, language: str) -> None:
+    t = CS[language]
+    lines = [("a1", 0.5, 7.0, t["cs_open"]), *cs_body(t, 7.6)]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["cs_leads"]
+    assert (v.verdict, v.reason) == ("na", "one company participant: nobody else to lead")
+    assert nudges(card, "cs_leads") == []
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_cs_leads_pass_when_cs_opens_and_exec_speaks_briefly_at_the_end(
+    resources: Resources, language: str
+) -> None:
+    t = CS[language]
+    people = CS_PEOPLE[:3]
+    lines = [
+        ("a1", 0.5, 7.0, t["cs_open"]),
+        *cs_body(t, 7.6),
+        ("a2", 63.0, 67.0, t["exec_close"]),
+        ("c1", 67.5, 68.5, t["thanks"]),
+    ]
+    card = analyze(resources, language, people, lines)
+    v = card.verdicts["cs_leads"]
+    assert (v.verdict, v.reason) == ("pass", "the CS owner opened and led the call")
+    assert v.evidence == [ev(people, lines[0])]
+    assert nudges(card, "cs_leads") == []
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_cs_leads_fail_when_the_executive_opens(resources: Resources, language: str) -> None:
+    t = CS[language]
+    people = CS_PEOPLE[:3]
+    lines = [
+        ("a2", 0.5, 4.5, t["exec_open"]),
+        ("a1", 5.0, 11.5, t["cs_open"]),
+        *cs_body(t, 12.1),
+    ]
+    card = analyze(resources, language, people, lines)
+    v = card.verdicts["cs_leads"]
+    assert (v.verdict, v.reason) == ("fail", "the company was opened by executive")
+    assert v.evidence == [ev(people, lines[0])]
+    assert v.evidence[0].role == "executive"
+    # the CS owner is told to take the lead as soon as the opening is known
+    assert nudges(card, "cs_leads") == [("take_the_lead", 4.5, "a1")]
+    nudge = next(n for n in card.nudges if n.rubric == "cs_leads")
+    assert nudge.text == rubric_text(resources, "cs_leads", "take_the_lead", language)
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_cs_leads_fail_when_support_troubleshoots(resources: Resources, language: str) -> None:
+    t = CS[language]
+    people = [CS_PEOPLE[0], CS_PEOPLE[1], CS_PEOPLE[3]]
+    lines = [
+        ("a1", 0.5, 7.0, t["cs_open"]),
+        ("c1", 7.6, 20.0, t["cust1"]),
+        ("a3", 20.6, 25.0, t["support"]),
+        ("c1", 25.6, 27.0, t["cust3"]),
+    ]
+    card = analyze(resources, language, people, lines)
+    v = card.verdicts["cs_leads"]
+    assert (v.verdict, v.reason) == ("fail", "support troubleshot in the call")
+    assert v.evidence == [ev(people, lines[2])]
+    assert v.evidence[0].role == "support"
+    assert nudges(card, "cs_leads") == [("let_cs_lead", 25.0, "a1")]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_cs_leads_fail_when_the_executive_talks_at_length_early(
+    resources: Resources, language: str
+) -> None:
+    t = CS[language]
+    people = CS_PEOPLE[:3]
+    lines = [
+        ("a1", 0.5, 7.0, t["cs_open"]),
+        ("a2", 7.6, 19.6, t["exec_long"]),  # 12 s, well before the last fifth
+        *cs_body(t, 20.2),
+        ("a1", 75.2, 95.2, t["cs_fix"]),
+        ("c1", 95.8, 97.0, t["thanks"]),
+    ]
+    card = analyze(resources, language, people, lines)
+    v = card.verdicts["cs_leads"]
+    assert (v.verdict, v.reason) == (
+        "fail", "the executive spoke at length before the last part of the call"
+    )
+    assert v.evidence == [ev(people, lines[1])]
+    # raised from voice activity once the turn passes 10 s
+    assert nudges(card, "cs_leads") == [("let_cs_lead", 17.6, "a1")]
+
+
+# ==============================================================================================
+# kind_rant_interrupt
+# ==============================================================================================
+
+RANT = {
+    "en": {
+        "hello": "Hi Victor, it's Alicia from Northbeam. What's been going on?",
+        "rant": [
+            "Since March the app has crashed every Monday morning right when we open the shop.",
+            "I called support four times and every time someone new asks me to start over.",
+            "We lost two big orders because the invoices never went out, and nobody warned us.",
+            "My accountant spent a whole weekend fixing the numbers by hand, a whole weekend.",
+        ],
+        "backchannels": ["Mm-hm.", "Right."],
+        "kind": "I'm sorry, that sounds exhausting. Let me make sure I've got this right: the app "
+                "crashes every Monday, support starts over each time, and you lost two orders.",
+        "harsh": "Okay, calm down. Let me talk for a second, there is a process for this.",
+        "abrupt": "Wait, wait. We can fix the invoices today.",
+        "flat": "We can send a technician on Monday morning.",
+        "after": "Yes. That's exactly it.",
+    },
+    "he": {
+        "hello": "היי ויקטור, מדברת עליזה מנורת'ביים. מה קורה אצלכם?",
+        "rant": [
+            "מאז מרץ האפליקציה קורסת כל יום שני בבוקר, בדיוק כשאנחנו פותחים את החנות.",
+            "התקשרתי לתמיכה ארבע פעמים, ובכל פעם מישהו חדש מבקש ממני להתחיל מההתחלה.",
+            "הפסדנו שתי הזמנות גדולות כי החשבוניות לא יצאו, ואף אחד לא הזהיר אותנו.",
+            "רואת החשבון שלי ישבה סוף שבוע שלם ותיקנה את המספרים ביד, סוף שבוע שלם.",
+        ],
+        "backchannels": ["כן.", "אהה."],
+        "kind": "אני מצטערת, זה נשמע מתיש. רק לוודא שהבנתי נכון: האפליקציה קורסת כל שני, "
+                "התמיכה מתחילה כל פעם מחדש, והפסדתם שתי הזמנות.",
+        "harsh": "תירגע, תן לי לדבר רגע, יש לנו נוהל בשביל זה.",
+        "abrupt": "רגע, רגע. את החשבוניות אפשר לתקן עוד היום.",
+        "flat": "אנחנו יכולים לשלוח טכנאי ביום שני בבוקר.",
+        "after": "כן. בדיוק זה.",
+    },
+}
+
+RANT_START = 7.3
+RANT_PEOPLE = [("c1", "customer"), ("a1", "cs")]
+
+
+def rant_lines(language: str, until: float, step_in: str) -> list[Line]:
+    """The CS owner opens, the customer holds the floor from RANT_START to `until` (12 s turns,
+    1.5 s pauses, a short backchannel in every other turn), then the CS owner steps in 1.2 s
+    after the customer stops."""
+    t = RANT[language]
+    lines: list[Line] = [("a1", 0.5, 6.0, t["hello"])]
+    start, i = RANT_START, 0
+    while start < until:
+        end = min(start + 12.0, until)
+        lines.append(("c1", round(start, 2), round(end, 2), t["rant"][i % 4]))
+        if i % 2 == 0 and end - start > 8:
+            lines.append(("a1", round(start + 5.0, 2), round(start + 5.5, 2),
+                          t["backchannels"][i // 2 % 2]))
+        start, i = end + 1.5, i + 1
+    at = round(until + 1.2, 2)
+    lines.append(("a1", at, at + 9.0, t[step_in]))
+    lines.append(("c1", at + 9.6, at + 11.0, t["after"]))
+    return lines
+
+
+def step_in_line(lines: list[Line]) -> Line:
+    return lines[-2]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_rant_with_kind_step_in_passes(resources: Resources, language: str) -> None:
+    lines = rant_lines(language, until=137.3, step_in="kind")  # 130 s on the floor
+    card = analyze(resources, language, RANT_PEOPLE, lines)
+    v = card.verdicts["kind_rant_interrupt"]
+    assert (v.verdict, v.reason) == ("pass", "1 rant(s) ended by a kind step-in")
+    assert v.evidence == [ev(RANT_PEOPLE, step_in_line(lines))]
+    assert v.evidence[0].start == 138.5
+    rant = [n for n in card.nudges if n.rubric == "kind_rant_interrupt"]
+    assert [(n.kind, n.to) for n in rant] == [("rant", "a1")]
+    assert rant[0].at == pytest.approx(RANT_START + 120, abs=0.01)
+    assert rant[0].text == rubric_text(resources, "kind_rant_interrupt", "rant", language)
+    finding = next(f for f in card.findings if f.rubric == "kind_rant_interrupt")
+    assert (finding.kind, finding.start) == ("rant", RANT_START)
+    assert finding.at == pytest.approx(RANT_START + 120, abs=0.01)
+    # backchannels under a second do not break the customer's hold on the floor
+    assert card.metrics.longest_monologue["customer"] == pytest.approx(130.0, abs=0.01)
+    # nor are they take-overs
+    assert card.verdicts["listen_first"].verdict == "pass"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_rant_ended_by_harsh_step_in_fails(resources: Resources, language: str) -> None:
+    lines = rant_lines(language, until=137.3, step_in="harsh")
+    card = analyze(resources, language, RANT_PEOPLE, lines)
+    v = card.verdicts["kind_rant_interrupt"]
+    expected = {"en": "calm down", "he": "תירגע"}[language]
+    assert (v.verdict, v.reason) == ("fail", f"harsh step-in ({expected!r})")
+    assert v.evidence == [ev(RANT_PEOPLE, step_in_line(lines))]
+    assert [(n.kind, n.at) for n in card.nudges if n.rubric == "kind_rant_interrupt"] == [
+        ("rant", pytest.approx(RANT_START + 120, abs=0.01))
+    ]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_rant_cut_off_without_acknowledging_fails(resources: Resources, language: str) -> None:
+    lines = rant_lines(language, until=137.3, step_in="abrupt")
+    v = analyze(resources, language, RANT_PEOPLE, lines).verdicts["kind_rant_interrupt"]
+    assert (v.verdict, v.reason) == ("fail", "the step-in cut the customer off without acknowledging")
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_rant_step_in_without_summary_fails(resources: Resources, language: str) -> None:
+    lines = rant_lines(language, until=137.3, step_in="flat")
+    v = analyze(resources, language, RANT_PEOPLE, lines).verdicts["kind_rant_interrupt"]
+    assert (v.verdict, v.reason) == ("fail", "the step-in did not acknowledge or sum up what was said")
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_rant_past_three_minutes_fails_with_a_reminder(resources: Resources, language: str) -> None:
+    lines = rant_lines(language, until=200.3, step_in="kind")
+    card = analyze(resources, language, RANT_PEOPLE, lines)
+    v = card.verdicts["kind_rant_interrupt"]
+    # the rant runs from 7.3 s to the step-in at 201.5 s
+    assert (v.verdict, v.reason) == ("fail", "a rant ran 194 s before anyone stepped in")
+    assert v.evidence == [ev(RANT_PEOPLE, step_in_line(lines))]
+    rant = [n for n in card.nudges if n.rubric == "kind_rant_interrupt"]
+    assert [(n.kind, n.to, n.severity) for n in rant] == [
+        ("rant", "a1", "warning"), ("rant_reminder", "a1", "critical")
+    ]
+    assert rant[0].at == pytest.approx(RANT_START + 120, abs=0.01)
+    assert rant[1].at == pytest.approx(RANT_START + 180, abs=0.01)
+    assert rant[1].text == rubric_text(resources, "kind_rant_interrupt", "rant_reminder", language)
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_rant_is_na(resources: Resources, language: str) -> None:
+    lines = rant_lines(language, until=67.3, step_in="kind")  # a minute of venting
+    card = analyze(resources, language, RANT_PEOPLE, lines)
+    v = card.verdicts["kind_rant_interrupt"]
+    assert (v.verdict, v.reason, v.evidence) == ("na", "no rant reached 120 s", [])
+    assert [n for n in card.nudges if n.rubric == "kind_rant_interrupt"] == []
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_company_turn_breaks_the_rant(resources: Resources, language: str) -> None:
+    """A company turn longer than a backchannel in the middle: two 65 s stretches, no rant."""
+    t = RANT[language]
+    first = rant_lines(language, until=67.3, step_in="flat")[:-1]
+    second = [
+        (s, a + 70.0, b + 70.0, text) for s, a, b, text in rant_lines(language, 67.3, "kind")[1:]
+    ]
+    lines = first + second
+    assert any(line[3] == t["flat"] for line in lines)
+    card = analyze(resources, language, RANT_PEOPLE, lines)
+    assert card.verdicts["kind_rant_interrupt"].verdict == "na"
+    assert [n for n in card.nudges if n.rubric == "kind_rant_interrupt"] == []
+
+
+# ==============================================================================================
+# offer_limit: counting
+# ==============================================================================================
+
+OFFERS = {
+    "en": {
+        "why": "We're moving abroad for a year, so I'd like to cancel.",
+        "discount": "I can offer you a twenty percent discount for the next six months.",
+        "freeze": "We could also freeze your account for three months while you're away.",
+        "free": "Then how about a free month on us to think it over?",
+        "again": "And that discount is still there if you change your mind.",
+        "no": "No, thanks.",
+        "off": "I'll switch off the alerts on the back door tonight.",
+    },
+    "he": {
+        "why": "אנחנו עוברים לחו\"ל לשנה, אז אני רוצה לבטל.",
+        "discount": "אני יכולה להציע לך הנחה של עשרים אחוז לחצי שנה.",
+        "freeze": "אפשר גם להקפיא את המנוי לשלושה חודשים בזמן שאתם בחוץ לארץ.",
+        "free": "אז מה דעתך על חודש חינם עלינו, כדי לחשוב על זה בשקט?",
+        "again": "וההנחה הזאת עדיין בתוקף אם תתחרטי.",
+        "no": "לא, תודה.",
+        "off": "אני אכבה לך את ההתראות בדלת האחורית הלילה.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_three_distinct_offers_fail(resources: Resources, language: str) -> None:
+    t = OFFERS[language]
+    lines = [
+        ("c1", 0.5, 4.0, t["why"]),
+        ("a1", 4.6, 9.0, t["discount"]),
+        ("c1", 9.6, 10.6, t["no"]),
+        ("a1", 11.2, 16.0, t["freeze"]),
+        ("c1", 16.6, 17.6, t["no"]),
+        ("a1", 18.2, 22.0, t["free"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["offer_limit"]
+    assert (v.verdict, v.reason) == ("fail", "3 distinct offers (discount, freeze, free_period)")
+    assert v.evidence == [ev(CUSTOMER_REP, lines[i]) for i in (1, 3, 5)]
+    assert card.metrics.offers == 3
+    # the nudge comes with the second offer
+    assert nudges(card, "offer_limit") == [("offers_made", 16.0, "a1")]
+    details = [f.detail for f in card.findings if f.rubric == "offer_limit"]
+    assert details == ["offer 1: discount", "offer 2: freeze", "offer 3: free_period"]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_repeated_offer_counts_once(resources: Resources, language: str) -> None:
+    t = OFFERS[language]
+    lines = [
+        ("c1", 0.5, 4.0, t["why"]),
+        ("a1", 4.6, 9.0, t["discount"]),
+        ("c1", 9.6, 10.6, t["no"]),
+        ("a1", 11.2, 15.0, t["again"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["offer_limit"]
+    assert (v.verdict, v.reason) == ("pass", "1 offer(s) (discount)")
+    assert v.evidence == [ev(CUSTOMER_REP, lines[1])]
+    assert card.metrics.offers == 1
+    assert nudges(card, "offer_limit") == []
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_two_offers_pass(resources: Resources, language: str) -> None:
+    t = OFFERS[language]
+    lines = [
+        ("c1", 0.5, 4.0, t["why"]),
+        ("a1", 4.6, 9.0, t["discount"]),
+        ("c1", 9.6, 10.6, t["no"]),
+        ("a1", 11.2, 16.0, t["freeze"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.verdicts["offer_limit"].verdict == "pass"
+    assert card.verdicts["offer_limit"].reason == "2 offer(s) (discount, freeze)"
+    assert nudges(card, "offer_limit") == [("offers_made", 16.0, "a1")]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_na_without_offers(resources: Resources, language: str) -> None:
+    t = OFFERS[language]
+    lines = [("c1", 0.5, 4.0, t["why"]), ("a1", 4.6, 8.0, NR[language]["answer"])]
+    v = analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"]
+    assert (v.verdict, v.reason, v.evidence) == ("na", "no retention offer was made", [])
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_from_the_customer_is_not_counted(resources: Resources, language: str) -> None:
+    t = OFFERS[language]
+    lines = [("c1", 0.5, 4.0, t["discount"]), ("a1", 4.6, 8.0, NR[language]["answer"])]
+    assert analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="rubrics/offer_limit.yaml lists '% off'; app/rubrics/text.py normalize drops the '%', "
+    "so the phrase becomes the bare word 'off' and any 'off' counts as a discount offer "
+    "(e.g. 'move the store off our platform' in tests/calls/en-cloudhost-rant-kind-stop)",
+)
+def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
+    lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
+    assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
+
+
+# ==============================================================================================
+# the labelled calls (only where the engine already meets the label; see tests/calls/README.md)
+# ==============================================================================================
+
+ALL_CALLS = [
+    "en-alarm-long-vent-support-fixes",
+    "en-cad-licence-winback-vp-opens",
+    "en-carinsurance-cutoffs-asked-plan",
+    "en-cloudhost-rant-kind-stop",
+    "en-electricity-moving-abroad",
+    "en-newspaper-pitches-three-offers",
+    "he-afterschool-cutoffs-two-days",
+    "he-dental-software-rant-summary",
+    "he-office-cleaning-owner-opens-offers",
+    "he-pilates-winback-moved-away",
+    "he-restaurant-pos-tone-support",
+    "he-streaming-pitch-after-i-know",
+]
+# Labels the phrase-based engine does not meet yet (bench/eval_calls.py --show-misses).
+NOT_YET = {
+    ("he-restaurant-pos-tone-support", "listen_first"),
+    ("he-restaurant-pos-tone-support", "kind_rant_interrupt"),
+    ("en-newspaper-pitches-three-offers", "no_reselling"),
+    ("he-afterschool-cutoffs-two-days", "no_reselling"),
+    ("he-streaming-pitch-after-i-know", "no_reselling"),
+    ("en-carinsurance-cutoffs-asked-plan", "offer_limit"),
+    ("he-afterschool-cutoffs-two-days", "offer_limit"),
+    ("en-electricity-moving-abroad", "offer_limit"),
+    ("en-newspaper-pitches-three-offers", "offer_limit"),
+    ("he-office-cleaning-owner-opens-offers", "offer_limit"),
+}
+BUILT = ("listen_first", "no_reselling", "cs_leads", "kind_rant_interrupt", "offer_limit")
+MET = [(c, r) for c in ALL_CALLS for r in BUILT if (c, r) not in NOT_YET]
+
+
+@pytest.fixture(scope="module")
+def labelled(resources: Resources) -> dict[str, tuple[CallFile, Scorecard]]:
+    out = {}
+    for name in ALL_CALLS:
+        call = labelled_call(name)
+        out[name] = (call, analyze_transcript(resources, call))
+    return out
+
+
+@pytest.mark.parametrize(("name", "rubric"), MET)
+def test_labelled_call_verdict(
+    labelled: dict[str, tuple[CallFile, Scorecard]], name: str, rubric: str
+) -> None:
+    call, card = labelled[name]
+    assert call.expected is not None
+    want = call.expected["verdicts"][rubric]
+    v = card.verdicts[rubric]
+    assert v.verdict == want, v.reason
+    if v.verdict != "na" and rubric != "offer_limit":
+        assert v.reason
+    for e in v.evidence:  # every piece of evidence is an utterance of the call
+        assert any(
+            u.speaker == e.speaker and round(u.start, 2) == e.start and u.text == e.text
+            for u in call.utterances
+        ), e
+
+
+def test_labelled_verdicts_cover_both_languages_and_outcomes() -> None:
+    seen = {(name[:2], labelled_call(name).expected["verdicts"][r]) for name, r in MET}
+    assert seen >= {(lang, v) for lang in LANGS for v in ("pass", "fail", "na")}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "en-alarm-long-vent-support-fixes",
+        "en-cloudhost-rant-kind-stop",
+        "he-dental-software-rant-summary",
+        "he-restaurant-pos-tone-support",
+    ],
+)
+def test_labelled_rant_nudges_on_time(
+    labelled: dict[str, tuple[CallFile, Scorecard]], name: str
+) -> None:
+    call, card = labelled[name]
+    wanted: list[dict[str, Any]] = call.expected["nudges"]
+    assert wanted
+    for want in wanted:
+        got = [n.at for n in card.nudges if n.rubric == want["rubric"] and n.kind == "rant"]
+        assert len(got) == 1
+        assert got[0] == pytest.approx(want["at"], abs=want.get("tolerance", 3.0))
+
+
+def test_labelled_exec_opens_evidence(labelled: dict[str, tuple[CallFile, Scorecard]]) -> None:
+    _, card = labelled["en-cad-licence-winback-vp-opens"]
+    v = card.verdicts["cs_leads"]
+    assert v.reason.startswith("the company was opened by executive")
+    first = v.evidence[0]
+    assert (first.speaker, first.role, first.start) == ("a2", "executive", 0.8)
+    assert first.text.startswith("Hannah, hi, Greg Whitfield, head of sales")
+
+
+def test_labelled_support_and_not_heard_evidence(
+    labelled: dict[str, tuple[CallFile, Scorecard]]
+) -> None:
+    _, card = labelled["en-alarm-long-vent-support-fixes"]
+    cs = card.verdicts["cs_leads"]
+    assert cs.reason == "support troubleshot in the call"
+    assert [(e.speaker, e.role, e.start) for e in cs.evidence] == [
+        ("a3", "support", 213.49), ("a3", "support", 243.73)
+    ]
+    lf = card.verdicts["listen_first"]
+    assert lf.reason == "the customer said they were not heard"
+    assert (lf.evidence[0].speaker, lf.evidence[0].role, lf.evidence[0].start,
+            lf.evidence[0].end) == ("c1", "customer", 234.02, 243.03)
+    assert lf.evidence[0].text.startswith("Did you hear a word of what I just said?")
+    rant = card.verdicts["kind_rant_interrupt"]
+    assert rant.reason.startswith("a rant ran ") and "before anyone stepped in" in rant.reason
+
+
+def test_labelled_asked_for_plan_is_not_a_pitch(
+    labelled: dict[str, tuple[CallFile, Scorecard]]
+) -> None:
+    _, card = labelled["en-carinsurance-cutoffs-asked-plan"]
+    assert card.verdicts["no_reselling"].reason == "0 pitch utterance(s)"
+    assert card.verdicts["listen_first"].reason == "2 take-overs of the customer"
+
+
+def test_labelled_hebrew_rant_kind_summary(labelled: dict[str, tuple[CallFile, Scorecard]]) -> None:
+    _, card = labelled["he-dental-software-rant-summary"]
+    v = card.verdicts["kind_rant_interrupt"]
+    assert (v.verdict, v.reason) == ("pass", "1 rant(s) ended by a kind step-in")
+    assert v.evidence and all(e.role == "cs" for e in v.evidence)
+    rant = next(n for n in card.nudges if n.rubric == "kind_rant_interrupt")
+    assert rant.text == "היכנס/י בעדינות: סכם/י מה ששמעת, ואז הכוון/י"
+
+
+# ==============================================================================================
+# determinism
+# ==============================================================================================
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_replaying_a_call_twice_gives_the_same_result(resources: Resources, language: str) -> None:
+    lines = rant_lines(language, until=200.3, step_in="harsh") + [
+        (s, a + 220.0, b + 220.0, text) for s, a, b, text in takeover_lines(LF[language])
+    ]
+    call = make_call(language, CUSTOMER_REP, lines)
+    first = analyze_transcript(resources, call)
+    second = analyze_transcript(resources, call)
+    assert first.nudges == second.nudges
+    assert first.verdicts == second.verdicts
+    assert first.to_dict() == second.to_dict()
+    assert first.nudges  # there was something to compare
+
+
+def test_labelled_call_replayed_twice_is_identical(resources: Resources) -> None:
+    call = labelled_call("en-alarm-long-vent-support-fixes")
+    cards = []
+    for _ in range(2):
+        engine = resources.engine(call.info())
+        outputs = replay_transcripts(engine, call.transcripts())
+        cards.append((outputs, engine.finish(max(u.end for u in call.utterances))))
+    assert cards[0][0] == cards[1][0]
+    assert cards[0][1].to_dict() == cards[1][1].to_dict()
