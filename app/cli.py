@@ -35,8 +35,13 @@ def _participant(value: str) -> tuple[str, str]:
 def _participants(specs: list[tuple[str, str]]) -> list[Participant]:
     out = []
     for i, (role, name) in enumerate(specs):
-        out.append(Participant(f"{role}{i + 1}" if role != "customer" or i else "customer",
-                               role, name or role.capitalize()))
+        out.append(
+            Participant(
+                f"{role}{i + 1}" if role != "customer" or i else "customer",
+                role,
+                name or role.capitalize(),
+            )
+        )
     return out
 
 
@@ -102,12 +107,19 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             path.stem, args.language or "en", _participants(args.participant), audio.shape[1]
         )
         if args.language is None:
-            info = type(info)(info.call_id, detect_language(resources, audio),
-                              info.participants, info.mono)
+            info = type(info)(
+                info.call_id, detect_language(resources, audio), info.participants, info.mono
+            )
         duration = len(audio) / 16000
-        with tqdm(total=round(duration, 1), unit="s", desc="analysing", file=sys.stderr,
-                  disable=args.quiet, bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s "
-                  "[{elapsed}<{remaining}]") as bar:
+        with tqdm(
+            total=round(duration, 1),
+            unit="s",
+            desc="analysing",
+            file=sys.stderr,
+            disable=args.quiet,
+            bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]",
+        ) as bar:
+
             def progress(t: float) -> None:
                 bar.update(round(t - bar.n, 1))
 
@@ -130,23 +142,35 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.run("app.api.main:create_app", factory=True, host=args.host, port=args.port,
-                log_level="info")
+    uvicorn.run(
+        "app.api.main:create_app", factory=True, host=args.host, port=args.port, log_level="info"
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hakshev", description="Live coaching for retention calls.")
+    parser = argparse.ArgumentParser(
+        prog="hakshev", description="Live coaching for retention calls."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     a = sub.add_parser("analyze", help="score a call: a *.call.json transcript or a recording")
     a.add_argument("path", type=Path, help=AUDIO_HINT + ", one channel per participant")
     a.add_argument("--format", choices=("json", "text"), default="text")
-    a.add_argument("--language", choices=("he", "en"), default=None,
-                   help="the call's language (default: from the transcript, or detected)")
-    a.add_argument("--participant", action="append", default=[], type=_participant,
-                   metavar="ROLE[:NAME]",
-                   help="one per audio channel, in channel order (roles: " + ", ".join(ROLES) + ")")
+    a.add_argument(
+        "--language",
+        choices=("he", "en"),
+        default=None,
+        help="the call's language (default: from the transcript, or detected)",
+    )
+    a.add_argument(
+        "--participant",
+        action="append",
+        default=[],
+        type=_participant,
+        metavar="ROLE[:NAME]",
+        help="one per audio channel, in channel order (roles: " + ", ".join(ROLES) + ")",
+    )
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=cmd_analyze)
 

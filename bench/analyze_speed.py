@@ -54,8 +54,10 @@ def main() -> int:
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     resources.close()
     print(f"call            {seconds:8.1f} s, 2 channels, {len(card.utterances)} utterances")
-    print(f"model load      {load_s:8.2f} s ({args.model}, int8, "
-          f"{resources.settings.asr_workers} workers)")
+    print(
+        f"model load      {load_s:8.2f} s ({args.model}, int8, "
+        f"{resources.settings.asr_workers} workers)"
+    )
     print(f"analysis        {took:8.2f} s")
     print(f"speed           {seconds / took:8.1f} × real time (target ≥ 25×)")
     print(f"peak RSS        {rss_mb:8.0f} MB (target ≤ 700 MB)")

@@ -56,8 +56,10 @@ def main() -> int:
             got = card.verdicts[rubric].verdict
             pairs[rubric].append((got, want))
             if args.show_misses and got != want:
-                print(f"  miss {path.name} {rubric}: got {got}, want {want} — "
-                      f"{card.verdicts[rubric].reason}")
+                print(
+                    f"  miss {path.name} {rubric}: got {got}, want {want} — "
+                    f"{card.verdicts[rubric].reason}"
+                )
         for c in CLASSES:
             if c in expected:
                 got = getattr(card, c)
@@ -66,8 +68,10 @@ def main() -> int:
                     print(f"  miss {path.name} {c}: got {got}, want {expected[c]}")
         for want in expected.get("nudges", []):
             nudges_total += 1
-            hit = any(n.rubric == want["rubric"] and abs(n.at - want["at"]) <= want.get("tolerance", 3.0)
-                      for n in card.nudges)
+            hit = any(
+                n.rubric == want["rubric"] and abs(n.at - want["at"]) <= want.get("tolerance", 3.0)
+                for n in card.nudges
+            )
             nudges_ok += hit
             if args.show_misses and not hit:
                 print(f"  miss {path.name} nudge {want['rubric']} at {want['at']}")

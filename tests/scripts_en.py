@@ -49,19 +49,38 @@ TURNS = [
     Turn(CUSTOMER, RANT[9], gap=0.7),
     Turn(CUSTOMER, RANT[10], gap=0.8),
     Turn(CUSTOMER, RANT[11], gap=0.6),
-    Turn(REP, "Can I stop you for a second? I want to make sure I understood. The connection drops "
-              "every evening, three technicians did not fix it, and you were billed for the "
-              "visits. Is that right?", gap=1.0),
-    Turn(CUSTOMER, "Yes, that is exactly it, and I am really tired of calling about it every week."),
-    Turn(REP, "But did you know that our new fiber plan is twice as fast as any other provider "
-              "in the city?", gap=-0.6),
-    Turn(CUSTOMER, "I really do not care about the speed of some new plan, I just want the "
-                   "connection I already pay for to work in the evening."),
-    Turn(REP, "Our premium package also comes with a free streaming box and priority support.",
-         gap=-0.6),
+    Turn(
+        REP,
+        "Can I stop you for a second? I want to make sure I understood. The connection drops "
+        "every evening, three technicians did not fix it, and you were billed for the "
+        "visits. Is that right?",
+        gap=1.0,
+    ),
+    Turn(
+        CUSTOMER, "Yes, that is exactly it, and I am really tired of calling about it every week."
+    ),
+    Turn(
+        REP,
+        "But did you know that our new fiber plan is twice as fast as any other provider "
+        "in the city?",
+        gap=-0.6,
+    ),
+    Turn(
+        CUSTOMER,
+        "I really do not care about the speed of some new plan, I just want the "
+        "connection I already pay for to work in the evening.",
+    ),
+    Turn(
+        REP,
+        "Our premium package also comes with a free streaming box and priority support.",
+        gap=-0.6,
+    ),
     Turn(CUSTOMER, "You are not listening to me."),
-    Turn(REP, "I am sorry. What I can do is send a senior technician tomorrow morning at nine, and "
-              "I will call you myself at noon to check that it is fixed."),
+    Turn(
+        REP,
+        "I am sorry. What I can do is send a senior technician tomorrow morning at nine, and "
+        "I will call you myself at noon to check that it is fixed.",
+    ),
     Turn(CUSTOMER, "Okay, fine. One last try."),
 ]
 

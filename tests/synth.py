@@ -42,9 +42,20 @@ def speak(text: str, language: str, speaker: int, wpm: int = 165) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "u.wav"
         subprocess.run(
-            ["espeak-ng", "-v", f"{VOICES.get(language, language)}+{variant}", "-p", str(pitch), "-s", str(wpm),
-             "-w", str(out), text],
-            check=True, capture_output=True,
+            [
+                "espeak-ng",
+                "-v",
+                f"{VOICES.get(language, language)}+{variant}",
+                "-p",
+                str(pitch),
+                "-s",
+                str(wpm),
+                "-w",
+                str(out),
+                text,
+            ],
+            check=True,
+            capture_output=True,
         )
         with wave.open(str(out)) as w:
             rate = w.getframerate()
@@ -54,8 +65,9 @@ def speak(text: str, language: str, speaker: int, wpm: int = 165) -> np.ndarray:
     return x[loud[0] : loud[-1] + 1] if loud.size else x[:0]
 
 
-def render(turns: list[Turn], language: str, speakers: int, lead_in: float = 0.5,
-           tail: float = 1.5) -> tuple[np.ndarray, list[Spoken]]:
+def render(
+    turns: list[Turn], language: str, speakers: int, lead_in: float = 0.5, tail: float = 1.5
+) -> tuple[np.ndarray, list[Spoken]]:
     clips = [speak(t.text, language, t.speaker) for t in turns]
     spoken: list[Spoken] = []
     t_end = lead_in

@@ -21,14 +21,6 @@ from tests.conftest import CALLS_DIR, labelled_call
 CALL_NAME = "en-cloudhost-rant-kind-stop"
 CALL_PATH = CALLS_DIR / f"{CALL_NAME}.call.json"
 
-# app/api/analyze.py raises 422 and 413 with starlette's deprecated status names
-# (HTTP_422_UNPROCESSABLE_ENTITY, HTTP_413_REQUEST_ENTITY_TOO_LARGE); the warning is a UserWarning,
-# so pytest's filterwarnings=error would turn those responses into a crash. The behaviour is
-# tested with that one warning allowed; test_error_statuses_warn_nothing records the problem.
-allow_deprecated_status = pytest.mark.filterwarnings(
-    "ignore:'HTTP_4\\d\\d_[A-Z_]+' is deprecated:UserWarning"
-)
-
 
 def client_for(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
@@ -133,13 +125,13 @@ async def test_analyze_language_override(client: httpx.AsyncClient) -> None:
 # --- bad uploads ----------------------------------------------------------------------------
 
 
-@allow_deprecated_status
 async def test_invalid_json(client: httpx.AsyncClient) -> None:
-    r = await client.post("/v1/analyze", files=upload("x.call.json", b"{not json", "application/json"))
+    r = await client.post(
+        "/v1/analyze", files=upload("x.call.json", b"{not json", "application/json")
+    )
     assert_detail(r, 422, "x.call.json", "not valid JSON")
 
 
-@allow_deprecated_status
 async def test_json_breaking_the_schema(client: httpx.AsyncClient) -> None:
     raw = json.loads(CALL_PATH.read_text(encoding="utf-8"))
     raw["participants"][0]["role"] = "manager"
@@ -161,7 +153,6 @@ async def test_text_file_is_unsupported(client: httpx.AsyncClient) -> None:
     assert_detail(r, 415, "notes.txt", ".wav", "call.json")
 
 
-@allow_deprecated_status
 async def test_bad_participant_role(client: httpx.AsyncClient) -> None:
     r = await client.post(
         "/v1/analyze",
@@ -187,26 +178,16 @@ async def test_missing_file_field(client: httpx.AsyncClient) -> None:
     assert any(d["loc"][-1] == "file" for d in r.json()["detail"])
 
 
-@allow_deprecated_status
 @pytest.mark.parametrize(
     ("name", "content_type"), [("big.wav", "audio/wav"), ("big.call.json", "application/json")]
 )
-async def test_too_large_upload(
-    settings: Settings, name: str, content_type: str
-) -> None:
+async def test_too_large_upload(settings: Settings, name: str, content_type: str) -> None:
     small = Settings(max_upload_mb=1, rubrics_dir=settings.rubrics_dir)
     async with client_for(create_app(small)) as client:
         r = await client.post("/v1/analyze", files=upload(name, b"\0" * (2 << 20), content_type))
     assert_detail(r, 413, "large")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UserWarning,
-    reason="app/api/analyze.py uses starlette's deprecated status.HTTP_422_UNPROCESSABLE_ENTITY "
-    "and HTTP_413_REQUEST_ENTITY_TOO_LARGE (now HTTP_422_UNPROCESSABLE_CONTENT, "
-    "HTTP_413_CONTENT_TOO_LARGE); each error response warns",
-)
 async def test_error_statuses_warn_nothing(client: httpx.AsyncClient) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")

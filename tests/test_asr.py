@@ -13,8 +13,15 @@ pytestmark = pytest.mark.slow
 
 
 def _wer(reference: str, hypothesis: str) -> float:
-    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(),
-                          jiwer.RemoveMultipleSpaces(), jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
+    norm = jiwer.Compose(
+        [
+            jiwer.ToLowerCase(),
+            jiwer.RemovePunctuation(),
+            jiwer.RemoveMultipleSpaces(),
+            jiwer.Strip(),
+            jiwer.ReduceToListOfListOfWords(),
+        ]
+    )
     return jiwer.wer(reference, hypothesis, reference_transform=norm, hypothesis_transform=norm)
 
 
@@ -39,9 +46,12 @@ def test_language_detection_is_limited_to_hebrew_and_english(resources: Resource
     assert language == "en" and confidence > 0.5
     # French speech: unlimited detection would say "fr"; a call is only ever Hebrew or English.
     # (espeak-ng's Hebrew is too unnatural for Whisper base to tell reliably, so not asserted.)
-    french = speak("Bonjour, je voudrais annuler mon abonnement parce que c'est trop cher.", "fr", 0)
-    probs = dict(detector._model.model.detect_language(detector._model.encode(
-        detector._features(french)))[0])
+    french = speak(
+        "Bonjour, je voudrais annuler mon abonnement parce que c'est trop cher.", "fr", 0
+    )
+    probs = dict(
+        detector._model.model.detect_language(detector._model.encode(detector._features(french)))[0]
+    )
     assert max(probs, key=probs.get) == "<|fr|>"  # Whisper itself hears French …
     assert detector.detect_language(french)[0] in ("he", "en")  # … the call is he or en
 

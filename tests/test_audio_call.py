@@ -34,21 +34,29 @@ def _takeover_times(spoken: list[Spoken]) -> list[float]:
     """Company turns that start while the customer talks and outlast them by over 1 s."""
     out = []
     for prev, turn in zip(spoken, spoken[1:], strict=False):
-        if turn.speaker == 1 and prev.speaker == 0 and turn.start < prev.end and turn.end - turn.start > 1:
+        if (
+            turn.speaker == 1
+            and prev.speaker == 0
+            and turn.start < prev.end
+            and turn.end - turn.start > 1
+        ):
             out.append(max(prev.end, turn.start + 1.0))
     return out
 
 
 def _as_call_file(spoken: list[Spoken], language: str) -> CallFile:
     """The script as the transcript driver takes it (true times, true words)."""
-    return CallFile.model_validate({
-        "id": "script", "language": language,
-        "participants": [{"id": p.id, "role": p.role, "name": p.name} for p in PEOPLE],
-        "utterances": [
-            {"speaker": PEOPLE[s.speaker].id, "start": s.start, "end": s.end, "text": s.text}
-            for s in spoken
-        ],
-    })
+    return CallFile.model_validate(
+        {
+            "id": "script",
+            "language": language,
+            "participants": [{"id": p.id, "role": p.role, "name": p.name} for p in PEOPLE],
+            "utterances": [
+                {"speaker": PEOPLE[s.speaker].id, "start": s.start, "end": s.end, "text": s.text}
+                for s in spoken
+            ],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +74,19 @@ def english_card(resources: Resources, english: tuple[Path, list[Spoken]]) -> Sc
     return analyze_samples(resources, call_info_for_audio("en-audio", "en", PEOPLE, 2), audio)
 
 
-def test_transcript_is_close_to_the_script(english: tuple[Path, list[Spoken]],
-                                          english_card: Scorecard) -> None:
+def test_transcript_is_close_to_the_script(
+    english: tuple[Path, list[Spoken]], english_card: Scorecard
+) -> None:
     _, spoken = english
-    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(),
-                          jiwer.RemoveMultipleSpaces(), jiwer.Strip(),
-                          jiwer.ReduceToListOfListOfWords()])
+    norm = jiwer.Compose(
+        [
+            jiwer.ToLowerCase(),
+            jiwer.RemovePunctuation(),
+            jiwer.RemoveMultipleSpaces(),
+            jiwer.Strip(),
+            jiwer.ReduceToListOfListOfWords(),
+        ]
+    )
     for who in ("c", "r"):
         ref = " ".join(s.text for s in spoken if PEOPLE[s.speaker].id == who)
         hyp = " ".join(u.text for u in english_card.utterances if u.speaker == who)
@@ -87,8 +102,9 @@ def test_verdicts_match_the_labels(english_card: Scorecard) -> None:
     assert english_card.metrics.take_overs == 2
 
 
-def test_rant_and_take_over_nudges_at_the_right_call_time(english: tuple[Path, list[Spoken]],
-                                                          english_card: Scorecard) -> None:
+def test_rant_and_take_over_nudges_at_the_right_call_time(
+    english: tuple[Path, list[Spoken]], english_card: Scorecard
+) -> None:
     _, spoken = english
     rant = [n for n in english_card.nudges if n.rubric == "kind_rant_interrupt"]
     assert [n.kind for n in rant] == ["rant"]
@@ -100,9 +116,9 @@ def test_rant_and_take_over_nudges_at_the_right_call_time(english: tuple[Path, l
     assert any(n.kind == "not_heard" for n in english_card.nudges)
 
 
-def test_audio_and_transcript_drivers_agree(resources: Resources,
-                                            english: tuple[Path, list[Spoken]],
-                                            english_card: Scorecard) -> None:
+def test_audio_and_transcript_drivers_agree(
+    resources: Resources, english: tuple[Path, list[Spoken]], english_card: Scorecard
+) -> None:
     _, spoken = english
     replayed = analyze_transcript(resources, _as_call_file(spoken, "en"))
     for rubric in scripts_en.LABELS:
@@ -116,9 +132,24 @@ def test_audio_and_transcript_drivers_agree(resources: Resources,
 def test_cli_on_the_recording(english: tuple[Path, list[Spoken]], english_card: Scorecard) -> None:
     path, _ = english
     proc = subprocess.run(
-        [sys.executable, "-m", "app.cli", "analyze", str(path), "--format", "json",
-         "--participant", "customer:Noa", "--participant", "rep:Dana"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "analyze",
+            str(path),
+            "--format",
+            "json",
+            "--participant",
+            "customer:Noa",
+            "--participant",
+            "rep:Dana",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     card = json.loads(proc.stdout)

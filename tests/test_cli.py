@@ -21,8 +21,16 @@ CALL = CALLS_DIR / "he-dental-software-rant-summary.call.json"
 EN_CALL = CALLS_DIR / "en-alarm-long-vent-support-fixes.call.json"
 
 REQUIRED_KEYS = {
-    "call_id", "language", "score", "verdicts", "outcome", "churn_reason", "churn_stage",
-    "metrics", "nudges", "utterances",
+    "call_id",
+    "language",
+    "score",
+    "verdicts",
+    "outcome",
+    "churn_reason",
+    "churn_stage",
+    "metrics",
+    "nudges",
+    "utterances",
 }
 ALLOWED_EXTRA = {"duration", "participants", "findings"}
 
@@ -70,8 +78,16 @@ def _write_inputs(folder: Path) -> dict[str, list[str]]:
         "ghost": [str(folder / "ghost.call.json")],
         "garbage_audio": [str(folder / "x.wav"), "--quiet"],
         "channel_mismatch": [
-            str(folder / "silence.wav"), "--quiet", "--language", "en",
-            "--participant", "customer", "--participant", "cs", "--participant", "executive",
+            str(folder / "silence.wav"),
+            "--quiet",
+            "--language",
+            "en",
+            "--participant",
+            "customer",
+            "--participant",
+            "cs",
+            "--participant",
+            "executive",
         ],
         "bad_participant": [str(folder / "silence.wav"), "--participant", "boss"],
     }
@@ -85,8 +101,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     procs = {
         name: subprocess.Popen(
             [sys.executable, "-m", "app.cli", "analyze", *args],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8",
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
         )
         for name, args in cases.items()
     }
@@ -145,9 +165,12 @@ def test_json_scorecard(runs: dict[str, Run]) -> None:
     kinds = [(n["rubric"], n["kind"]) for n in card["nudges"]]
     assert ("kind_rant_interrupt", "rant_reminder") in kinds
     assert card["utterances"][0] == {
-        "speaker": "a1", "role": "cs", "start": 0.9, "end": 9.01,
+        "speaker": "a1",
+        "role": "cs",
+        "start": 0.9,
+        "end": 9.01,
         "text": "Hi Marco, it's Jordan Bell from Keystone Alarm. "
-                "I've got Wes from our technical team on the line too.",
+        "I've got Wes from our technical team on the line too.",
     }
     assert card["metrics"]["take_overs"] == 0
     assert "talk_share" in card["metrics"]

@@ -22,18 +22,19 @@ CUSTOMER_REP = [("c1", "customer"), ("a1", "rep")]
 
 
 def make_call(language: str, people: list[tuple[str, str]], lines: list[Line]) -> CallFile:
-    return CallFile.model_validate({
-        "id": f"test-{language}",
-        "language": language,
-        "participants": [{"id": i, "role": r, "name": i.upper()} for i, r in people],
-        "utterances": [
-            {"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in lines
-        ],
-    })
+    return CallFile.model_validate(
+        {
+            "id": f"test-{language}",
+            "language": language,
+            "participants": [{"id": i, "role": r, "name": i.upper()} for i, r in people],
+            "utterances": [{"speaker": s, "start": a, "end": b, "text": t} for s, a, b, t in lines],
+        }
+    )
 
 
-def analyze(resources: Resources, language: str, people: list[tuple[str, str]],
-            lines: list[Line]) -> Scorecard:
+def analyze(
+    resources: Resources, language: str, people: list[tuple[str, str]], lines: list[Line]
+) -> Scorecard:
     return analyze_transcript(resources, make_call(language, people, lines))
 
 
@@ -110,8 +111,9 @@ def test_listen_first_two_takeovers_fail(resources: Resources, language: str) ->
     assert nudges(card, "listen_first") == [("take_over", 12.5, "a1")]
     nudge = next(n for n in card.nudges if n.rubric == "listen_first")
     assert nudge.text == rubric_text(resources, "listen_first", "take_over", language)
-    found = [(f.kind, f.at, f.speaker, f.start) for f in card.findings
-             if f.rubric == "listen_first"]
+    found = [
+        (f.kind, f.at, f.speaker, f.start) for f in card.findings if f.rubric == "listen_first"
+    ]
     assert found == [("take_over", 12.5, "a1", 11.5), ("take_over", 30.5, "a1", 29.5)]
 
 
@@ -202,14 +204,17 @@ def test_mono_call_is_na_for_speaker_rubrics(resources: Resources, language: str
     engine = resources.engine(info)
     transcripts = [
         Transcript(MONO_SPEAKER, a, b, text, True, i)
-        for i, (_, a, b, text) in enumerate(takeover_lines(t) + [("c1", 41.0, 46.0, t["not_heard"])])
+        for i, (_, a, b, text) in enumerate(
+            [*takeover_lines(t), ("c1", 41.0, 46.0, t["not_heard"])]
+        )
     ]
     replay_transcripts(engine, transcripts)
     card = engine.finish(46.0)
     for rubric in ("listen_first", "kind_rant_interrupt"):
         v = card.verdicts[rubric]
         assert (v.verdict, v.reason) == (
-            "na", "needs the customer and the company on separate channels"
+            "na",
+            "needs the customer and the company on separate channels",
         )
     assert card.verdicts["no_reselling"].verdict == "na"
     assert card.verdicts["cs_leads"].verdict == "na"
@@ -227,11 +232,13 @@ NR = {
         "why": "Honestly, we're paying a lot and support takes days to answer.",
         "pitch1": "Did you know we also have a new dashboard that shows your cash flow?",
         "meh": "Okay.",
-        "pitch2": "And our platform is the best on the market, nobody else offers automation like this.",
+        "pitch2": "And our platform is the best on the market, "
+        "nobody else offers automation like this.",
         "knows": "Look, I know what the product does. The problem is nobody answers my emails.",
         "pitch_after": "Sure, but have you seen the new version? It comes with automatic backups.",
         "asks": "What would the cheaper plan include?",
-        "described": "The basic plan comes with two users and the dashboard, and it lets you export reports.",
+        "described": "The basic plan comes with two users and the dashboard, "
+        "and it lets you export reports.",
         "answer": "I'm sorry it takes days. I'll make sure you get a named contact from tomorrow.",
     },
     "he": {
@@ -297,7 +304,8 @@ def test_no_reselling_pitch_after_customer_knows_fails(resources: Resources, lan
     card = analyze(resources, language, CUSTOMER_REP, lines)
     v = card.verdicts["no_reselling"]
     assert (v.verdict, v.reason) == (
-        "fail", "pitched after the customer said they know the product"
+        "fail",
+        "pitched after the customer said they know the product",
     )
     assert v.evidence == [ev(CUSTOMER_REP, lines[1]), ev(CUSTOMER_REP, lines[2])]
     assert nudges(card, "no_reselling") == [("pitch_after_knows", 18.0, "a1")]
@@ -362,17 +370,18 @@ CS = {
         "cust1": "We're thinking of leaving because the weekly reports keep arriving late.",
         "cs_ask": "Thanks for telling me. Which reports, and since when has it been happening?",
         "cust2": "The sales reports, since the summer. We plan the whole week around them.",
-        "cs_fix": "I'll have them sent by eight every Monday, and I'll call you next Monday at ten.",
+        "cs_fix": "I'll have them sent by eight every Monday, "
+        "and I'll call you next Monday at ten.",
         "cust3": "Okay, that would help a lot.",
         "exec_close": "Dana, thank you for staying with us, we appreciate it.",
         "thanks": "Thanks.",
         "support": "Can you restart the app and log back in for me?",
-        "exec_long": "Let me say something about where the company is going, we've invested heavily "
-                     "in reporting this year and the whole team is behind it.",
+        "exec_long": "Let me say something about where the company is going, we've invested "
+        "heavily in reporting this year and the whole team is behind it.",
     },
     "he": {
         "cs_open": "היי דנה, מדברת מאיה, מנהלת הלקוח שלך. תודה שמצאת זמן היום.",
-        "exec_open": "היי דנה, מדבר גדי, סמנכ\"ל המכירות. תודה על הזמן.",
+        "exec_open": 'היי דנה, מדבר גדי, סמנכ"ל המכירות. תודה על הזמן.',
         "cust1": "אנחנו שוקלים לעזוב כי הדוחות השבועיים כל הזמן מגיעים באיחור.",
         "cs_ask": "תודה שסיפרת. איזה דוחות, וממתי זה קורה?",
         "cust2": "דוחות המכירות, מאז הקיץ. אנחנו מתכננים את כל השבוע לפיהם.",
@@ -382,7 +391,7 @@ CS = {
         "thanks": "תודה.",
         "support": "תנסי לאתחל את האפליקציה ולהיכנס שוב, בבקשה.",
         "exec_long": "אני רוצה להגיד משהו על הכיוון של החברה, השקענו השנה המון בדוחות וכל "
-                     "הצוות מאחורי זה.",
+        "הצוות מאחורי זה.",
     },
 }
 
@@ -481,7 +490,8 @@ def test_cs_leads_fail_when_the_executive_talks_at_length_early(
     card = analyze(resources, language, people, lines)
     v = card.verdicts["cs_leads"]
     assert (v.verdict, v.reason) == (
-        "fail", "the executive spoke at length before the last part of the call"
+        "fail",
+        "the executive spoke at length before the last part of the call",
     )
     assert v.evidence == [ev(people, lines[1])]
     # raised from voice activity once the turn passes 10 s
@@ -503,7 +513,7 @@ RANT = {
         ],
         "backchannels": ["Mm-hm.", "Right."],
         "kind": "I'm sorry, that sounds exhausting. Let me make sure I've got this right: the app "
-                "crashes every Monday, support starts over each time, and you lost two orders.",
+        "crashes every Monday, support starts over each time, and you lost two orders.",
         "harsh": "Okay, calm down. Let me talk for a second, there is a process for this.",
         "abrupt": "Wait, wait. We can fix the invoices today.",
         "flat": "We can send a technician on Monday morning.",
@@ -519,7 +529,7 @@ RANT = {
         ],
         "backchannels": ["כן.", "אהה."],
         "kind": "אני מצטערת, זה נשמע מתיש. רק לוודא שהבנתי נכון: האפליקציה קורסת כל שני, "
-                "התמיכה מתחילה כל פעם מחדש, והפסדתם שתי הזמנות.",
+        "התמיכה מתחילה כל פעם מחדש, והפסדתם שתי הזמנות.",
         "harsh": "תירגע, תן לי לדבר רגע, יש לנו נוהל בשביל זה.",
         "abrupt": "רגע, רגע. את החשבוניות אפשר לתקן עוד היום.",
         "flat": "אנחנו יכולים לשלוח טכנאי ביום שני בבוקר.",
@@ -542,8 +552,9 @@ def rant_lines(language: str, until: float, step_in: str) -> list[Line]:
         end = min(start + 12.0, until)
         lines.append(("c1", round(start, 2), round(end, 2), t["rant"][i % 4]))
         if i % 2 == 0 and end - start > 8:
-            lines.append(("a1", round(start + 5.0, 2), round(start + 5.5, 2),
-                          t["backchannels"][i // 2 % 2]))
+            lines.append(
+                ("a1", round(start + 5.0, 2), round(start + 5.5, 2), t["backchannels"][i // 2 % 2])
+            )
         start, i = end + 1.5, i + 1
     at = round(until + 1.2, 2)
     lines.append(("a1", at, at + 9.0, t[step_in]))
@@ -593,14 +604,20 @@ def test_rant_ended_by_harsh_step_in_fails(resources: Resources, language: str) 
 def test_rant_cut_off_without_acknowledging_fails(resources: Resources, language: str) -> None:
     lines = rant_lines(language, until=137.3, step_in="abrupt")
     v = analyze(resources, language, RANT_PEOPLE, lines).verdicts["kind_rant_interrupt"]
-    assert (v.verdict, v.reason) == ("fail", "the step-in cut the customer off without acknowledging")
+    assert (v.verdict, v.reason) == (
+        "fail",
+        "the step-in cut the customer off without acknowledging",
+    )
 
 
 @pytest.mark.parametrize("language", LANGS)
 def test_rant_step_in_without_summary_fails(resources: Resources, language: str) -> None:
     lines = rant_lines(language, until=137.3, step_in="flat")
     v = analyze(resources, language, RANT_PEOPLE, lines).verdicts["kind_rant_interrupt"]
-    assert (v.verdict, v.reason) == ("fail", "the step-in did not acknowledge or sum up what was said")
+    assert (v.verdict, v.reason) == (
+        "fail",
+        "the step-in did not acknowledge or sum up what was said",
+    )
 
 
 @pytest.mark.parametrize("language", LANGS)
@@ -613,7 +630,8 @@ def test_rant_past_three_minutes_fails_with_a_reminder(resources: Resources, lan
     assert v.evidence == [ev(RANT_PEOPLE, step_in_line(lines))]
     rant = [n for n in card.nudges if n.rubric == "kind_rant_interrupt"]
     assert [(n.kind, n.to, n.severity) for n in rant] == [
-        ("rant", "a1", "warning"), ("rant_reminder", "a1", "critical")
+        ("rant", "a1", "warning"),
+        ("rant_reminder", "a1", "critical"),
     ]
     assert rant[0].at == pytest.approx(RANT_START + 120, abs=0.01)
     assert rant[1].at == pytest.approx(RANT_START + 180, abs=0.01)
@@ -659,7 +677,7 @@ OFFERS = {
         "off": "I'll switch off the alerts on the back door tonight.",
     },
     "he": {
-        "why": "אנחנו עוברים לחו\"ל לשנה, אז אני רוצה לבטל.",
+        "why": 'אנחנו עוברים לחו"ל לשנה, אז אני רוצה לבטל.',
         "discount": "אני יכולה להציע לך הנחה של עשרים אחוז לחצי שנה.",
         "freeze": "אפשר גם להקפיא את המנוי לשלושה חודשים בזמן שאתם בחוץ לארץ.",
         "free": "אז מה דעתך על חודש חינם עלינו, כדי לחשוב על זה בשקט?",
@@ -739,12 +757,6 @@ def test_offer_from_the_customer_is_not_counted(resources: Resources, language: 
     assert analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rubrics/offer_limit.yaml lists '% off'; app/rubrics/text.py normalize drops the '%', "
-    "so the phrase becomes the bare word 'off' and any 'off' counts as a discount offer "
-    "(e.g. 'move the store off our platform' in tests/calls/en-cloudhost-rant-kind-stop)",
-)
 def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
     lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
     assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
@@ -848,25 +860,30 @@ def test_labelled_exec_opens_evidence(labelled: dict[str, tuple[CallFile, Scorec
 
 
 def test_labelled_support_and_not_heard_evidence(
-    labelled: dict[str, tuple[CallFile, Scorecard]]
+    labelled: dict[str, tuple[CallFile, Scorecard]],
 ) -> None:
     _, card = labelled["en-alarm-long-vent-support-fixes"]
     cs = card.verdicts["cs_leads"]
     assert cs.reason == "support troubleshot in the call"
     assert [(e.speaker, e.role, e.start) for e in cs.evidence] == [
-        ("a3", "support", 213.49), ("a3", "support", 243.73)
+        ("a3", "support", 213.49),
+        ("a3", "support", 243.73),
     ]
     lf = card.verdicts["listen_first"]
     assert lf.reason == "the customer said they were not heard"
-    assert (lf.evidence[0].speaker, lf.evidence[0].role, lf.evidence[0].start,
-            lf.evidence[0].end) == ("c1", "customer", 234.02, 243.03)
+    assert (
+        lf.evidence[0].speaker,
+        lf.evidence[0].role,
+        lf.evidence[0].start,
+        lf.evidence[0].end,
+    ) == ("c1", "customer", 234.02, 243.03)
     assert lf.evidence[0].text.startswith("Did you hear a word of what I just said?")
     rant = card.verdicts["kind_rant_interrupt"]
     assert rant.reason.startswith("a rant ran ") and "before anyone stepped in" in rant.reason
 
 
 def test_labelled_asked_for_plan_is_not_a_pitch(
-    labelled: dict[str, tuple[CallFile, Scorecard]]
+    labelled: dict[str, tuple[CallFile, Scorecard]],
 ) -> None:
     _, card = labelled["en-carinsurance-cutoffs-asked-plan"]
     assert card.verdicts["no_reselling"].reason == "0 pitch utterance(s)"

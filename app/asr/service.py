@@ -53,13 +53,21 @@ class TranscriptionService:
             t.start()
 
     def submit(
-        self, call_id: str, transcriber: WhisperTranscriber, utterance: UtteranceAudio, language: str
+        self,
+        call_id: str,
+        transcriber: WhisperTranscriber,
+        utterance: UtteranceAudio,
+        language: str,
     ) -> Future[AsrResult | None]:
         """Queue an utterance; the future gives its result, or None for a skipped partial."""
         key = (call_id, utterance.speaker, utterance.utterance_id)
         job = _Job(
-            PARTIAL if not utterance.final else FINAL, next(self._seq), key, utterance,
-            transcriber, language,
+            PARTIAL if not utterance.final else FINAL,
+            next(self._seq),
+            key,
+            utterance,
+            transcriber,
+            language,
         )
         with self._lock:
             self._latest[key] = job.seq
@@ -87,7 +95,9 @@ class TranscriptionService:
                 job.future.set_result(None)
                 continue
             try:
-                job.future.set_result(job.transcriber.transcribe(job.utterance.samples, job.language))
+                job.future.set_result(
+                    job.transcriber.transcribe(job.utterance.samples, job.language)
+                )
             except Exception as exc:  # reported on the call as an error event, the service goes on
                 logger.exception("transcription failed for %s", job.key)
                 job.future.set_exception(exc)

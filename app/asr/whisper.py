@@ -76,7 +76,10 @@ class WhisperTranscriber:
         # `workers` CTranslate2 replicas share the weights; calls from that many threads run
         # side by side (see app.asr.service for why that beats more threads per call).
         self._model = WhisperModel(
-            model, device="cpu", compute_type=compute_type, cpu_threads=cpu_threads,
+            model,
+            device="cpu",
+            compute_type=compute_type,
+            cpu_threads=cpu_threads,
             num_workers=workers,
         )
         self.multilingual = self._model.model.is_multilingual
@@ -151,7 +154,9 @@ class WhisperTranscriber:
         if language not in SUPPORTED_LANGUAGES:
             raise ValueError(f"language must be one of {SUPPORTED_LANGUAGES}, not {language!r}")
         if not self.multilingual and language != "en":
-            raise ValueError(f"model {self.name} is English-only and cannot transcribe {language!r}")
+            raise ValueError(
+                f"model {self.name} is English-only and cannot transcribe {language!r}"
+            )
         tokenizer = self._tokenizer(language)
         # Bound the decode by what the audio can hold: a looping decode on noise would otherwise
         # run to Whisper's 448 tokens, once per fallback temperature (seconds of CPU each).
@@ -174,7 +179,10 @@ class WhisperTranscriber:
         if silent or repetitive:
             logger.debug(
                 "dropped %r (no_speech %.2f, logprob %.2f, compression %.2f)",
-                text, result.no_speech_prob, avg_logprob, compression,
+                text,
+                result.no_speech_prob,
+                avg_logprob,
+                compression,
             )
             text = ""
         return AsrResult(text, language, result.no_speech_prob, avg_logprob, compression)

@@ -68,8 +68,12 @@ class TrackSegmenter:
 
     def _utterance(self, start: int, end: int, final: bool) -> UtteranceAudio:
         utt = UtteranceAudio(
-            self.speaker, self._next_id, start / SAMPLE_RATE, end / SAMPLE_RATE,
-            self._slice(start, end), final,
+            self.speaker,
+            self._next_id,
+            start / SAMPLE_RATE,
+            end / SAMPLE_RATE,
+            self._slice(start, end),
+            final,
         )
         if final:
             self._next_id += 1
@@ -151,8 +155,9 @@ class TrackSegmenter:
     def flush(self) -> Iterator[Event]:
         """End of the track: close a turn still open."""
         if self._speech_start is not None:
-            yield from self._close(self._samples_in if self._silence_start is None
-                                   else self._silence_start * WINDOW)
+            yield from self._close(
+                self._samples_in if self._silence_start is None else self._silence_start * WINDOW
+            )
         self._cand_start = None
 
     def _trim(self) -> None:

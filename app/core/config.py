@@ -18,7 +18,7 @@ def _default_cache_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    """Every tunable of the service, validated at start-up (a bad value is refused with its name)."""
+    """Every tunable of the service, validated at start-up; a bad value is refused by name."""
 
     model_config = SettingsConfigDict(env_prefix="HAKSHEV_", extra="ignore")
 
@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     whisper_compute_type: str = "int8"
     whisper_cpu_threads: int = Field(1, ge=1, le=64, description="threads per transcription")
     asr_workers: int = Field(
-        default_factory=lambda: max(1, os.cpu_count() or 1), ge=1, le=64,
+        default_factory=lambda: max(1, os.cpu_count() or 1),
+        ge=1,
+        le=64,
         description="transcriptions run side by side (default: one per core)",
     )
     whisper_beam_size: int = Field(1, ge=1, le=10)

@@ -67,8 +67,13 @@ class Scorecard:
             "nudges": [asdict(n) for n in self.nudges],
             "findings": [asdict(f) for f in self.findings],
             "utterances": [
-                {"speaker": u.speaker, "role": roles.get(u.speaker, "unknown"),
-                 "start": round(u.start, 2), "end": round(u.end, 2), "text": u.text}
+                {
+                    "speaker": u.speaker,
+                    "role": roles.get(u.speaker, "unknown"),
+                    "start": round(u.start, 2),
+                    "end": round(u.end, 2),
+                    "text": u.text,
+                }
                 for u in self.utterances
             ],
         }
@@ -107,7 +112,9 @@ class CallEngine:
                 out += self._collect(rubric_id, getattr(det, method)(*args))
             except Exception as exc:  # one broken rubric must not end the call
                 logger.exception("rubric %s failed in %s", rubric_id, method)
-                err = CallError(f"rubric:{rubric_id}", f"{type(exc).__name__}: {exc}", self.state.now)
+                err = CallError(
+                    f"rubric:{rubric_id}", f"{type(exc).__name__}: {exc}", self.state.now
+                )
                 self.errors.append(err)
                 out.append(err)
         return out
@@ -160,7 +167,8 @@ class CallEngine:
         applicable = [v for v in verdicts.values() if v.verdict != "na"]
         score = (
             round(100 * sum(v.verdict == "pass" for v in applicable) / len(applicable))
-            if applicable else None
+            if applicable
+            else None
         )
         c = self.classifier.classify(self.state)
         self.finished = Scorecard(
@@ -175,8 +183,9 @@ class CallEngine:
             nudges=list(self.policy.sent),
             findings=list(self.findings),
             utterances=list(self.state.transcripts),
-            participants=[{"id": p.id, "role": p.role, "name": p.name}
-                          for p in self.call.participants],
+            participants=[
+                {"id": p.id, "role": p.role, "name": p.name} for p in self.call.participants
+            ],
             duration=end,
         )
         return self.finished

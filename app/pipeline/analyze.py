@@ -84,7 +84,9 @@ def analyze_samples(
     def submit(events: list[PipelineEvent]) -> None:
         for ev in events:
             if isinstance(ev, UtteranceAudio) and ev.final:
-                pending.append((ev, resources.asr.submit(info.call_id, transcriber, ev, info.language)))
+                pending.append(
+                    (ev, resources.asr.submit(info.call_id, transcriber, ev, info.language))
+                )
         collect(block=False)
 
     step = int(CHUNK_S * SAMPLE_RATE)

@@ -60,7 +60,8 @@ class CallFile(_Model):
 
     def info(self) -> CallInfo:
         return CallInfo(
-            self.id, self.language,
+            self.id,
+            self.language,
             tuple(Participant(p.id, p.role, p.name) for p in self.participants),
         )
 

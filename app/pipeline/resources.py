@@ -9,7 +9,7 @@ from app.asr.models import resolve_model
 from app.asr.service import TranscriptionService
 from app.asr.whisper import AsrOptions, WhisperTranscriber
 from app.core.config import Settings
-from app.engine.classify import Classifier, ClassificationFile, load_classifications
+from app.engine.classify import ClassificationFile, Classifier, load_classifications
 from app.engine.engine import CallEngine
 from app.engine.rubric_set import RubricSet
 from app.engine.state import CallInfo

@@ -91,7 +91,9 @@ class Detector(ABC):
     def finding(self, kind: str, t: Transcript, detail: str = "") -> Finding:
         return Finding(self.id, kind, t.end, t.speaker, t.start, t.end, t.text, detail)
 
-    def nudge(self, kind: str, at: float, to: str | None = None, finding: Finding | None = None) -> NudgeRequest:
+    def nudge(
+        self, kind: str, at: float, to: str | None = None, finding: Finding | None = None
+    ) -> NudgeRequest:
         lead = self.state.call.lead
         return NudgeRequest(self.id, kind, at, to or (lead.id if lead else ""), finding)
 

@@ -120,4 +120,5 @@ def validate_part(path: Path, prefix: str, model: type[BaseModel], data: Any) ->
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise RubricFileError(path, f"{prefix}.{_field_of(first)}", first["msg"]) from exc
+        where = f"{prefix}.{_field_of(first)}" if first["loc"] else prefix
+        raise RubricFileError(path, where, first["msg"]) from exc

@@ -98,11 +98,12 @@ class CsLeads(Detector):
                 exec_talk += dur
         execs = [t for t in st.transcripts if self._lead_role(t.speaker) == "executive"]
         early_long = [
-            t for t in execs
-            if t.start < last_part_from and t.end - t.start >= s.exec_long_turn_s
+            t for t in execs if t.start < last_part_from and t.end - t.start >= s.exec_long_turn_s
         ]
         if company_talk and exec_talk / company_talk > s.exec_max_share:
-            reasons.append(f"the executive held {exec_talk / company_talk:.0%} of the company's talk")
+            reasons.append(
+                f"the executive held {exec_talk / company_talk:.0%} of the company's talk"
+            )
             evidence += [st.evidence(t) for t in execs[:3]]
         elif early_long:
             reasons.append("the executive spoke at length before the last part of the call")

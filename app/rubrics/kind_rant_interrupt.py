@@ -80,14 +80,23 @@ class KindRantInterrupt(Detector):
         if self.rant_start is None:
             return out
         lead = self.state.call.lead
-        for kind, after in (("rant", self.settings.nudge_after_s),
-                            ("rant_reminder", self.settings.remind_after_s)):
+        for kind, after in (
+            ("rant", self.settings.nudge_after_s),
+            ("rant_reminder", self.settings.remind_after_s),
+        ):
             at = self.rant_start + after
             if kind in self._fired or at > now or (alive_until is not None and at >= alive_until):
                 continue
             self._fired.add(kind)
-            finding = Finding(self.id, kind, at, lead.id if lead else "", self.rant_start, at,
-                              detail=f"customer has held the floor {after:.0f} s")
+            finding = Finding(
+                self.id,
+                kind,
+                at,
+                lead.id if lead else "",
+                self.rant_start,
+                at,
+                detail=f"customer has held the floor {after:.0f} s",
+            )
             out += [finding, self.nudge(kind, at, finding=finding)]
         return out
 
@@ -159,9 +168,13 @@ class KindRantInterrupt(Detector):
         seg = rant.step_in
         if seg is None:
             seg = next(
-                (s for s in st.segments
-                 if st.is_company(s.speaker) and s.start >= rant.end - 0.5
-                 and s.duration(s.start + 99) >= self.settings.backchannel_max_s),
+                (
+                    s
+                    for s in st.segments
+                    if st.is_company(s.speaker)
+                    and s.start >= rant.end - 0.5
+                    and s.duration(s.start + 99) >= self.settings.backchannel_max_s
+                ),
                 None,
             )
         if seg is None:

@@ -84,7 +84,11 @@ class ListenFirst(Detector):
                 continue
             self.takeovers.append((c.company, c.customer, confirmed_at))
             finding = Finding(
-                self.id, "take_over", confirmed_at, c.company.speaker, c.company.start,
+                self.id,
+                "take_over",
+                confirmed_at,
+                c.company.speaker,
+                c.company.start,
                 c.company.end_or(confirmed_at),
             )
             out += [finding, self.nudge("take_over", confirmed_at, c.company.speaker, finding)]
@@ -122,10 +126,15 @@ class ListenFirst(Detector):
             if t is not None:
                 evidence.append(st.evidence(t))
             else:
-                evidence.append(Evidence(
-                    company.speaker, st.role(company.speaker), round(company.start, 2),
-                    round(company.end_or(company.start), 2), "",
-                ))
+                evidence.append(
+                    Evidence(
+                        company.speaker,
+                        st.role(company.speaker),
+                        round(company.start, 2),
+                        round(company.end_or(company.start), 2),
+                        "",
+                    )
+                )
         if self.not_heard:
             return Verdict("fail", "the customer said they were not heard", evidence)
         if len(counted) >= self.settings.fail_takeovers:

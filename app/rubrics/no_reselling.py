@@ -61,7 +61,9 @@ class NoReselling(Detector):
         if self.knows is not None:
             evidence.insert(0, st.evidence(self.knows))
         if any(after for _, after in self.pitches):
-            return Verdict("fail", "pitched after the customer said they know the product", evidence)
+            return Verdict(
+                "fail", "pitched after the customer said they know the product", evidence
+            )
         if len(self.pitches) >= self.settings.fail_pitches:
             return Verdict("fail", f"{len(self.pitches)} pitch utterances", evidence)
         return Verdict("pass", f"{len(self.pitches)} pitch utterance(s)", evidence)

@@ -35,6 +35,8 @@ _HE_ENDING = "(?:ים|ות|ה|ת|י)?"
 
 def _phrase_regex(phrase: str) -> str:
     words = normalize(phrase.replace("*", " __star__ ")).split()
+    while words and words[-1] == "__star__":  # "x *" means "x": a trailing wildcard adds nothing
+        words.pop()
     parts: list[str] = []
     for i, word in enumerate(words):
         last = i == len(words) - 1
@@ -46,8 +48,6 @@ def _phrase_regex(phrase: str) -> str:
             ending = _HE_ENDING if last and len(word) >= 3 and _HEBREW.match(word) else ""
             parts.append(re.escape(word) + ending + ("" if last else r"\s+"))
     body = "".join(parts)
-    if body.endswith(_WILDCARD):
-        body = body[: -len(_WILDCARD)]
     prefix = _HE_PREFIX if words and _HEBREW.match(words[0]) else ""
     return rf"(?:^|\s){prefix}{body}(?=\s|$)"
 

@@ -1,0 +1,1 @@
+"""Storage: calls, participants, utterances, nudges, findings and scorecards (SQLAlchemy 2)."""
