@@ -60,9 +60,8 @@ def test_partials_every_interval_then_a_final() -> None:
     utts = [e for e in events if isinstance(e, UtteranceAudio)]
     partials = [u for u in utts if not u.final]
     assert len(partials) >= 2
-    assert all(
-        b.end - a.end == pytest.approx(2.0, abs=0.05) for a, b in zip(partials, partials[1:], strict=False)
-    )
+    steps = [b.end - a.end for a, b in zip(partials, partials[1:], strict=False)]
+    assert all(step == pytest.approx(2.0, abs=0.05) for step in steps)
     assert utts[-1].final and utts[-1].end > partials[-1].end
 
 
