@@ -33,15 +33,13 @@ def _participant(value: str) -> tuple[str, str]:
 
 
 def _participants(specs: list[tuple[str, str]]) -> list[Participant]:
-    out = []
-    for i, (role, name) in enumerate(specs):
-        out.append(
-            Participant(
-                f"{role}{i + 1}" if role != "customer" or i else "customer",
-                role,
-                name or role.capitalize(),
-            )
-        )
+    """Participants from `--participant ROLE[:NAME]`: ids are the roles (customer, rep, …),
+    numbered when a role repeats (cs, cs2)."""
+    out, seen = [], {}
+    for role, name in specs:
+        seen[role] = seen.get(role, 0) + 1
+        pid = role if seen[role] == 1 else f"{role}{seen[role]}"
+        out.append(Participant(pid, role, name or role.capitalize()))
     return out
 
 
@@ -148,6 +146,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stream(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.streamer import print_event, stream_call
+
+    path: Path = args.path
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    audio = _load(path)
+    people = _participants(args.participant)
+    if not people and audio.shape[1] == 2:
+        from app.pipeline.analyze import DEFAULT_STEREO
+
+        people = list(DEFAULT_STEREO)
+    if len(people) != audio.shape[1]:
+        raise CliError(
+            f"the recording has {audio.shape[1]} channel(s) but {len(people)} participant(s) "
+            "were given: give one --participant per channel, in channel order"
+        )
+    if not args.url.startswith(("ws://", "wss://")):
+        raise CliError(f"--url must be a ws:// or wss:// address, not {args.url!r}")
+    result = asyncio.run(
+        stream_call(
+            args.url,
+            audio,
+            people,
+            language=args.language,
+            call_id=args.call_id,
+            rep_id=args.rep,
+            speed=args.speed,
+            on_event=print_event,
+        )
+    )
+    if result.error is not None:
+        raise CliError(f"the service refused the call: {result.error.get('message', result.error)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hakshev", description="Live coaching for retention calls."
@@ -173,6 +209,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=cmd_analyze)
+
+    st = sub.add_parser("stream", help="stream a recording to the service as a live call")
+    st.add_argument("path", type=Path, help="an audio file, one channel per participant")
+    st.add_argument("--url", default="ws://127.0.0.1:8000", help="the service (ws://host:port)")
+    st.add_argument("--speed", type=float, default=1.0, help="× real time (0: as fast as possible)")
+    st.add_argument("--language", choices=("he", "en"), default="en")
+    st.add_argument(
+        "--participant",
+        action="append",
+        default=[],
+        type=_participant,
+        metavar="ROLE[:NAME]",
+        help="one per audio channel, in channel order",
+    )
+    st.add_argument("--call-id", default=None)
+    st.add_argument("--rep", default=None, help="the rep's id")
+    st.set_defaults(func=cmd_stream)
 
     s = sub.add_parser("serve", help="start the HTTP and websocket service")
     s.add_argument("--host", default="127.0.0.1")

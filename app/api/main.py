@@ -1,4 +1,4 @@
-"""The FastAPI application: health, OpenAPI docs and offline analysis (the live routes join it)."""
+"""The FastAPI application: live calls over websockets, stored calls, offline analysis."""
 
 from __future__ import annotations
 
@@ -7,24 +7,73 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
-from app.api import analyze, health
+from app.api import analyze, calls, health, live
 from app.core.config import Settings, get_settings
+from app.live.hub import CallHub, Store
 from app.pipeline.resources import Resources
+from app.store.db import Database, migrate
+from app.store.demo import import_demo_calls
+
+logger = logging.getLogger(__name__)
 
 DESCRIPTION = """
 Hakshev listens to customer-retention calls, checks them live against coaching rubrics drawn from
 five articles on retention calls, nudges the rep while the call goes on, and writes a scorecard.
+Call time is counted from the audio samples, so a call streamed faster than real time gets the
+same nudges, and a stored recording analysed offline gets the same verdicts.
 
-* `POST /v1/analyze` — score a recording (one channel per participant) or a `*.call.json`
-  transcript, through the same engine as a live call.
+## Live audio in: `WS /v1/calls/{call_id}/audio`
+1. A text message: `{"type": "start", "language": "he"|"en", "sample_rate": 8000|16000|48000,
+   "encoding": "pcm_s16le", "participants": [{"id", "role", "name"}], "rep_id": "..."}`; roles:
+   customer, cs, executive, support, rep. The audio has one channel per participant, in that
+   order. The server answers `{"type": "started", "call_id", "resumed"}`.
+2. Binary messages: interleaved little-endian 16-bit PCM, a whole number of sample frames,
+   at most 1 s each.
+3. `{"type": "stop"}`: the server answers `{"type": "stopped", "scorecard": {...}}` and closes
+   (1000).
+
+Errors: `{"type": "error", "code", "message"}`, then a close — 1003 data the server can't take
+(binary before `start`, an unknown message type), 1007 a malformed message (bad JSON, a wrong
+field, an odd byte count), 1008 a policy violation (unsupported rate or encoding, a frame over
+1 s, a call already connected or ended). A connection that drops without `stop` leaves the call
+waiting `HAKSHEV_RECONNECT_GRACE_S` (30 s): a reconnect with the same `call_id` and the same
+`start` continues it; after that the call is finished and scored.
+
+## Live events out: `WS /v1/calls/{call_id}/events`
+Any number of subscribers. Each gets JSON messages: `call` (participants, language, rep),
+`transcript` (`speaker`, `role`, `start`, `end`, `text`, `final`), `nudge` (`rubric`, `kind`,
+`at`, `to`, `text`, `severity`, `why`), `finding`, `metrics` (talk share, who holds the floor and
+for how long, take-overs, offers; once a second of call time), `error`, `suspended`/`resumed`,
+and `scorecard` at the end, then a close (1000). A subscriber that joins late first gets what it
+missed. For a call that has ended, the stored call is sent and the socket closes.
+
+## Stored calls
+`GET /v1/calls` (filters: rep, date, outcome, score, status, language; `limit`/`offset`),
+`GET /v1/calls/{id}`, `GET /v1/calls/{id}/scorecard`, `GET /v1/calls/{id}/audio` (range
+requests), `POST /v1/calls/import`, and `POST /v1/analyze` (nothing stored).
 """
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    app.state.resources.close()
+    settings: Settings = app.state.settings
+    resources: Resources = app.state.resources
+    db = Database(settings.db_url)
+    await run_in_threadpool(migrate, db.engine)
+    store = Store(db)
+    app.state.db, app.state.store = db, store
+    app.state.hub = hub = CallHub(resources, store)
+    if settings.demo_calls_dir is not None:
+        n = await run_in_threadpool(import_demo_calls, resources, db, settings.demo_calls_dir)
+        logger.info("imported %d demo call(s) from %s", n, settings.demo_calls_dir)
+    try:
+        yield
+    finally:
+        await hub.shutdown()
+        resources.close()
+        db.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,15 +81,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    app = FastAPI(
-        title="Hakshev",
-        version="0.1.0",
-        description=DESCRIPTION,
-        lifespan=lifespan,
-    )
+    app = FastAPI(title="Hakshev", version="0.2.0", description=DESCRIPTION, lifespan=lifespan)
     # Rubric files are validated here: a bad one stops start-up with its file, field and reason.
     app.state.settings = settings
     app.state.resources = Resources(settings)
     app.include_router(health.router)
     app.include_router(analyze.router)
+    app.include_router(calls.router)
+    app.include_router(live.router)
     return app

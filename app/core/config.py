@@ -43,11 +43,32 @@ class Settings(BaseSettings):
     partial_interval_s: float = Field(3.0, gt=0.5, le=30.0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_upload_mb: int = Field(200, ge=1, le=4096)
+    data_dir: Path = Field(ROOT / "var", description="recordings and the default SQLite file")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite in data_dir (Postgres works too)"
+    )
+    reconnect_grace_s: float = Field(
+        30.0, ge=0, le=3600, description="a dropped call waits this long for its reconnect"
+    )
+    metrics_interval_s: float = Field(1.0, gt=0, le=60)
+    demo_calls_dir: Path | None = Field(
+        None, description="import the *.call.json in this folder at start (once each)"
+    )
 
-    @field_validator("whisper_model_he", "whisper_model_en", mode="before")
+    @field_validator(
+        "whisper_model_he", "whisper_model_en", "database_url", "demo_calls_dir", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if v == "" else v
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'hakshev.db'}"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
 
     def model_for(self, language: str) -> str:
         """The Whisper model for a call in `language` (a per-language override wins)."""

@@ -1,0 +1,1 @@
+"""Live calls: audio in over a websocket, events out to any number of subscribers."""
