@@ -23,6 +23,14 @@ from app.pipeline.resources import Resources
 from app.store import repo
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
+_MEDIA_TYPES = {
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".webm": "audio/webm",
+}
 
 
 @router.get("", summary="List calls (newest first), with filters and pagination")
@@ -85,7 +93,7 @@ async def get_audio(call_id: str, store: StoreDep) -> FileResponse:
     ok = path.suffix in AUDIO_SUFFIXES and await run_in_threadpool(path.exists)
     if not ok:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"call {call_id} has no recording")
-    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    media_type = _MEDIA_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
     return FileResponse(path, media_type=media_type, filename=f"{call_id}{path.suffix}")
 
 

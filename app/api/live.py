@@ -91,7 +91,7 @@ async def events(ws: WebSocket, call_id: str, hub: HubDep, store: StoreDep) -> N
     await ws.accept()
     joined = hub.subscribe(call_id)
     if joined is None:
-        call = await store.read(repo.get_call, call_id, True)
+        call = await store.read(lambda s: repo.get_call(s, call_id, full=True))
         if call is None:
             await _refuse(ws, ProtocolError(POLICY_VIOLATION, "unknown_call", f"no call {call_id}"))
             return

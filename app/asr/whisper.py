@@ -24,11 +24,13 @@ logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 MAX_UTTERANCE_S = 28.0  # Whisper sees at most 30 s; keep room for the silent tail
-_TAIL_S = 0.5
+_TAIL_S = 1.0
 _MIN_WINDOW_S = 2.0
 SUPPORTED_LANGUAGES = ("he", "en")
 # Fast Hebrew runs ~3 words/s at up to ~3 tokens a word; English far fewer tokens.
-_TOKENS_BASE = 16
+_TOKENS_BASE = 20  # room for the timestamp tokens too
+_TIME_PER_TOKEN = 0.02
+_LATE_START_S = 0.2
 _TOKENS_PER_S = 7
 
 
@@ -102,7 +104,7 @@ class WhisperTranscriber:
             prefix=None,
             suppress_blank=True,
             suppress_tokens=[-1],
-            without_timestamps=True,
+            without_timestamps=False,
             max_initial_timestamp=1.0,
             word_timestamps=False,
             prepend_punctuations="\"'“¿([{-",
@@ -165,11 +167,11 @@ class WhisperTranscriber:
             self._fw_options, max_new_tokens=int(_TOKENS_BASE + _TOKENS_PER_S * seconds)
         )
         encoded = self._model.encode(self._features(audio))
-        prompt = self._model.get_prompt(tokenizer, [], without_timestamps=True)
+        prompt = self._model.get_prompt(tokenizer, [], without_timestamps=False)
         result, avg_logprob, _temperature, compression = self._model.generate_with_fallback(
             encoded, prompt, tokenizer, options
         )
-        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        tokens = _tokens_within(result.sequences_ids[0], tokenizer, seconds)
         text = tokenizer.decode(tokens).strip()
         o = self.options
         silent = (
@@ -186,3 +188,23 @@ class WhisperTranscriber:
             )
             text = ""
         return AsrResult(text, language, result.no_speech_prob, avg_logprob, compression)
+
+
+def _tokens_within(ids: list[int], tokenizer, seconds: float) -> list[int]:  # type: ignore[no-untyped-def]
+    """Text tokens of the segments that start inside the audio.
+
+    Decoding with timestamps lets Whisper say where its text sits. On a window cut to the
+    utterance it sometimes starts the utterance over after the end of the speech ("Hello, this
+    is Dana. Hello, this is"): that repeat is timestamped past the audio, and is dropped here.
+    """
+    kept: list[int] = []
+    segment_start = 0.0
+    for token in ids:
+        if token >= tokenizer.timestamp_begin:
+            segment_start = (token - tokenizer.timestamp_begin) * _TIME_PER_TOKEN
+            continue
+        if token >= tokenizer.eot:
+            continue
+        if segment_start < seconds - _LATE_START_S:
+            kept.append(token)
+    return kept
