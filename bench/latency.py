@@ -1,7 +1,7 @@
 """Live latency under load: N copies of the English test call streamed in real time to a server.
 
     python bench/latency.py [--calls N | --sweep 1,4,8,12,16] [--model base] [--minutes M]
-                            [--seed S] [--keep]
+                            [--seed S] [--keep] [--events]
 
 Starts the real service (`.venv/bin/hakshev serve`) on a free loopback port with a fresh data
 directory, synthesises the English test call once (`tests/scripts_en.py`, spoken by espeak-ng;
@@ -26,8 +26,10 @@ holds it, i.e. the frame that completes the audio up to that time). It prints, p
   and the same per rubric/kind;
 - the server's CPU (% of one core, utime + stime of all its threads over the streaming wall
   time, from /proc/<pid>/stat) and peak RSS (VmHWM; target ≤ 700 MB + 15 MB per call);
-- the client's pacing lag (a late client would understate nothing, but would make the run
-  unlike a real call), and the server log's warnings, errors and tracebacks.
+- the client's CPU and pacing lag (how late the latest frame was sent), the CPU that other
+  processes of the machine used meanwhile (when high, the figures say more about the machine
+  than about the service), and the server log's warnings, errors and tracebacks;
+- with `--events`, every measured event: call, rubric/kind, call time, latency.
 
 A run "holds" when every latency target is met (a kind with no events does not hold), the RSS
 target is met, every call got its scorecard and no error event came. With `--sweep` each N runs
@@ -329,20 +331,31 @@ def frame_of(t: float, frames: int) -> int:
     return min(max(math.ceil(t / FRAME_S - 1e-6) - 1, 0), frames - 1)
 
 
-def latencies(run: CallRun) -> dict[str, list[tuple[str, float]]]:
-    """(label, latency s) per class; the label is rubric/kind for nudges."""
-    out: dict[str, list[tuple[str, float]]] = {TIMING: [], FINAL: [], CONTENT: []}
+@dataclass(frozen=True)
+class Measured:
+    call_id: str
+    klass: str  # TIMING, FINAL or CONTENT
+    label: str  # rubric/kind for a nudge, "transcript" (with the speaker) for a final
+    call_time: float  # the event's `at` (nudge) or `end` (final transcript)
+    latency: float
+
+
+def latencies(run: CallRun) -> list[Measured]:
+    out: list[Measured] = []
     if not run.sent:
         return out
     for r in run.events:
         e = r.event
         if e.get("type") == "transcript" and e.get("final"):
-            out[FINAL].append(("transcript", r.at - run.sent[frame_of(e["end"], len(run.sent))]))
+            klass, label, t = FINAL, f"transcript/{e['speaker']}", float(e["end"])
         elif e.get("type") == "nudge":
-            label = f"{e['rubric']}/{e['kind']}"
-            lat = r.at - run.sent[frame_of(e["at"], len(run.sent))]
             timing = e["rubric"] == "kind_rant_interrupt" or e["kind"] == "take_over"
-            out[TIMING if timing else CONTENT].append((label, lat))
+            klass, label, t = TIMING if timing else CONTENT, f"{e['rubric']}/{e['kind']}", e["at"]
+        else:
+            continue
+        out.append(
+            Measured(run.call_id, klass, label, t, r.at - run.sent[frame_of(t, len(run.sent))])
+        )
     return out
 
 
@@ -428,14 +441,22 @@ async def _stream_all(server: Server, pcm: np.ndarray, runs: list[CallRun]) -> C
     return CpuUse(cpu / wall * 100, client / wall * 100, (busy - cpu - client) / wall * 100)
 
 
-def run_once(calls: int, audio: np.ndarray, model: str, seed: int, keep: bool) -> RunResult:
+@dataclass(frozen=True)
+class Options:
+    model: str
+    seed: int
+    keep: bool
+    show_events: bool
+
+
+def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
     seconds = len(audio) / SR
     data_dir = Path(tempfile.mkdtemp(prefix=f"hakshev-bench-{calls}-"))
-    rng = random.Random(seed)
+    rng = random.Random(opts.seed)
     tag = f"{os.getpid()}-{int(time.time())}"
     runs = [CallRun(f"bench-{tag}-{i:02d}", rng.uniform(0, STAGGER_S)) for i in range(calls)]
-    print(f"\n=== {calls} call(s) of {seconds:.1f} s at 1× real time, model {model} ===")
-    server = Server(model, data_dir)
+    print(f"\n=== {calls} call(s) of {seconds:.1f} s at 1× real time, model {opts.model} ===")
+    server = Server(opts.model, data_dir)
     try:
         health = server.wait_healthy()
         print(f"server pid {server.pid} on port {server.port}, whisper {health['whisper_model']}")
@@ -445,14 +466,14 @@ def run_once(calls: int, audio: np.ndarray, model: str, seed: int, keep: bool) -
             run.stored_scorecard = stored_scorecard(server.base, run.call_id)
     finally:
         rc = server.stop()
-    result = report(runs, calls, seconds, cpu, rss_mb, show_events)
+    result = report(runs, calls, seconds, cpu, rss_mb, opts.show_events)
     problems = server.log_problems()
     print(f"server exit status {rc}; log {server.log_path}: {len(problems)} warning/error line(s)")
     for line in problems[:20]:
         print(f"  {line[:200]}")
     if len(problems) > 20:
         print(f"  … {len(problems) - 20} more")
-    if keep:
+    if opts.keep:
         print(f"kept {data_dir}")
     else:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -471,11 +492,12 @@ def report(
         f"{'call':<28} {'stagger':>7} {'finals':>6} {'timing':>6} {'content':>7} {'errors':>6}"
         f" {'scorecard':>9} {'matches':>7} {'score':>5} {'stop':>6}"
     )
-    by_class: dict[str, list[tuple[str, float]]] = {TIMING: [], FINAL: [], CONTENT: []}
+    measured: list[Measured] = []
     for run in runs:
         lat = latencies(run)
-        for k, v in lat.items():
-            by_class[k] += v
+        measured += lat
+        n_timing = sum(m.klass == TIMING for m in lat)
+        n_content = sum(m.klass == CONTENT for m in lat)
         card = run.scorecard
         got = card is not None and run.scorecard_event and run.stored_scorecard
         matches = (
@@ -485,8 +507,8 @@ def report(
         )
         score = card.get("score") if card else None
         print(
-            f"{run.call_id:<28} {run.stagger_s:6.2f}s {len(run.finals):6d} {len(lat[TIMING]):6d}"
-            f" {len(lat[CONTENT]):7d} {len(run.errors):6d} {yes(got):>9} {yes(matches):>7}"
+            f"{run.call_id:<28} {run.stagger_s:6.2f}s {len(run.finals):6d} {n_timing:6d}"
+            f" {n_content:7d} {len(run.errors):6d} {yes(got):>9} {yes(matches):>7}"
             f" {'-' if score is None else f'{score:.0f}':>5} {run.stop_s:5.1f}s"
         )
         for p in run.problems:
@@ -496,18 +518,22 @@ def report(
     finals = [len(r.finals) for r in runs]
     print(f"final transcripts per call: {finals} (min {min(finals)}, max {max(finals)})")
 
+    if show_events:
+        print(f"\n{'call':<28} {'event':<32} {'call time':>9} {'latency':>8}")
+        for m in sorted(measured, key=lambda m: (m.call_id, m.call_time)):
+            print(f"{m.call_id:<28} {m.label:<32} {m.call_time:9.2f} {m.latency:8.2f}")
+
     print("\nlatency, s (received − sent of the frame holding the event's call time)")
     print(f"{'':<30} {'n':>5} {'p50':>6} {'p95':>6} {'max':>6} {'target p95':>11} {'met':>4}")
     stats: dict[str, Stats] = {}
     for k, target in TARGETS_S.items():
-        s = stats[k] = Stats.of([v for _, v in by_class[k]])
+        s = stats[k] = Stats.of([m.latency for m in measured if m.klass == k])
         print(
             f"{k:<30} {s.n:5d} {ms(s.p50):>6} {ms(s.p95):>6} {ms(s.max):>6}"
             f" {f'≤ {target:.1f}':>11} {yes(s.meets(target)):>4}"
         )
-    labels = sorted({label for k in (TIMING, CONTENT) for label, _ in by_class[k]})
-    for label in labels:
-        s = Stats.of([v for k in (TIMING, CONTENT) for lab, v in by_class[k] if lab == label])
+    for label in sorted({m.label for m in measured if m.klass != FINAL}):
+        s = Stats.of([m.latency for m in measured if m.label == label])
         print(f"  {label:<28} {s.n:5d} {ms(s.p50):>6} {ms(s.p95):>6} {ms(s.max):>6}")
 
     rss_target = RSS_BASE_MB + RSS_PER_CALL_MB * calls
@@ -515,7 +541,9 @@ def report(
     cores = os.cpu_count() or 1
     print(f"\nserver CPU      {cpu.server:6.0f} % of one core (streaming wall time; {cores} cores)")
     print(f"server peak RSS {rss:6.0f} MB (target ≤ {rss_target:.0f} MB: {yes(rss <= rss_target)})")
-    print(f"client pacing   max {lag * 1000:6.1f} ms behind schedule")
+    print(f"client CPU      {cpu.client:6.0f} % of one core; pacing max {lag * 1000:.0f} ms late")
+    busy = " (busy: figures are not reliable)" if cpu.other > 20 else ""
+    print(f"other processes {cpu.other:6.0f} % of one core{busy}")
     result = RunResult(
         calls,
         seconds,
@@ -534,13 +562,14 @@ def report(
 def summary(results: list[RunResult]) -> None:
     print("\n=== sweep summary (p95 latency, s) ===")
     print(
-        f"{'calls':>5} {'timing':>7} {'final':>7} {'content':>7} {'CPU %':>6} {'RSS MB':>7}"
-        f" {'≤ MB':>5} {'scored':>6} {'errors':>6} {'holds':>5}"
+        f"{'calls':>5} {'timing':>7} {'final':>7} {'content':>7} {'CPU %':>6} {'other':>6}"
+        f" {'RSS MB':>7} {'≤ MB':>5} {'scored':>6} {'errors':>6} {'holds':>5}"
     )
     for r in results:
         print(
             f"{r.calls:5d} {ms(r.stats[TIMING].p95):>7} {ms(r.stats[FINAL].p95):>7}"
-            f" {ms(r.stats[CONTENT].p95):>7} {r.cpu.server:6.0f} {r.rss_mb:7.0f}"
+            f" {ms(r.stats[CONTENT].p95):>7} {r.cpu.server:6.0f} {r.cpu.other:6.0f}"
+            f" {r.rss_mb:7.0f}"
             f" {r.rss_target_mb:5.0f} {yes(r.scorecards_ok):>6} {r.error_events:6d}"
             f" {yes(r.holds):>5}"
         )
@@ -557,13 +586,15 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, help="call length (default: the test call, ~190 s)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the start stagger")
     ap.add_argument("--keep", action="store_true", help="keep the data dir and server log")
+    ap.add_argument("--events", action="store_true", help="list every measured event")
     args = ap.parse_args()
     counts = [int(n) for n in args.sweep.split(",")] if args.sweep else [args.calls]
     if any(n < 1 for n in counts):
         ap.error("call counts must be ≥ 1")
 
     audio = synthesise(args.minutes)
-    results = [run_once(n, audio, args.model, args.seed, args.keep) for n in counts]
+    opts = Options(args.model, args.seed, args.keep, args.events)
+    results = [run_once(n, audio, opts) for n in counts]
     if len(results) > 1:
         summary(results)
     return 0

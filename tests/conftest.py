@@ -14,8 +14,9 @@ CALLS_DIR = Path(__file__).parent / "calls"
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(rubrics_dir=ROOT / "rubrics")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The real rubric files; recordings and the SQLite file in a temporary folder."""
+    return Settings(rubrics_dir=ROOT / "rubrics", data_dir=tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture(scope="session")

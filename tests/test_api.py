@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -22,8 +23,15 @@ CALL_NAME = "en-cloudhost-rant-kind-stop"
 CALL_PATH = CALLS_DIR / f"{CALL_NAME}.call.json"
 
 
-def client_for(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+@asynccontextmanager
+async def client_for(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan run (database, call hub), served in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        yield client
 
 
 @pytest.fixture
@@ -182,7 +190,7 @@ async def test_missing_file_field(client: httpx.AsyncClient) -> None:
     ("name", "content_type"), [("big.wav", "audio/wav"), ("big.call.json", "application/json")]
 )
 async def test_too_large_upload(settings: Settings, name: str, content_type: str) -> None:
-    small = Settings(max_upload_mb=1, rubrics_dir=settings.rubrics_dir)
+    small = Settings(max_upload_mb=1, rubrics_dir=settings.rubrics_dir, data_dir=settings.data_dir)
     async with client_for(create_app(small)) as client:
         r = await client.post("/v1/analyze", files=upload(name, b"\0" * (2 << 20), content_type))
     assert_detail(r, 413, "large")

@@ -6,7 +6,8 @@ speech in 4.97 s with 1×2 threads, 2.85 s with 2×1). So the model is loaded wi
 CTranslate2 worker per core and the service runs that many jobs at once.
 
 Finals go before partials; a partial is skipped when a newer partial or the final of the same
-utterance is already queued, so when transcription falls behind, partial text is what gives.
+utterance is already queued, or when more jobs wait than there are workers: when transcription
+falls behind, partial text is what gives, never a final.
 Nothing here runs on the event loop: live callers await `asyncio.wrap_future(...)`.
 """
 
@@ -87,7 +88,10 @@ class TranscriptionService:
                 continue
             with self._lock:
                 latest = self._latest.get(job.key)
-                stale = job.priority == PARTIAL and latest is not None and latest != job.seq
+                stale = job.priority == PARTIAL and (
+                    (latest is not None and latest != job.seq)
+                    or self._queue.qsize() >= len(self._threads)
+                )
                 if job.priority == FINAL and latest == job.seq:
                     del self._latest[job.key]
             if stale:

@@ -39,6 +39,10 @@ class Resources:
                 self._asr = TranscriptionService(self.settings.asr_workers)
             return self._asr
 
+    @property
+    def asr_if_started(self) -> TranscriptionService | None:
+        return self._asr
+
     def close(self) -> None:
         if self._asr is not None:
             self._asr.close()
