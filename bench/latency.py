@@ -198,7 +198,8 @@ class Server:
         return self.proc.returncode
 
     def log_tail(self, lines: int = 30) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def log_problems(self) -> list[str]:
@@ -438,7 +439,7 @@ async def _stream_all(server: Server, pcm: np.ndarray, runs: list[CallRun]) -> C
     for run, outcome in zip(runs, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             run.problems.append(f"client failed: {type(outcome).__name__}: {outcome}")
-    return CpuUse(cpu / wall * 100, client / wall * 100, (busy - cpu - client) / wall * 100)
+    return CpuUse(cpu / wall * 100, client / wall * 100, max(busy - cpu - client, 0) / wall * 100)
 
 
 @dataclass(frozen=True)
@@ -468,13 +469,18 @@ def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
         rc = server.stop()
     result = report(runs, calls, seconds, cpu, rss_mb, opts.show_events)
     problems = server.log_problems()
-    print(f"server exit status {rc}; log {server.log_path}: {len(problems)} warning/error line(s)")
+    clean = rc in (0, -signal.SIGTERM) and "Finished server process" in server.log_tail(5)
+    how = "clean shutdown" if clean else "NOT a clean shutdown"  # uvicorn re-raises SIGTERM
+    print(
+        f"server exit status {rc} ({how}); server log:"
+        f" {len(problems)} warning/error/traceback line(s)"
+    )
     for line in problems[:20]:
         print(f"  {line[:200]}")
     if len(problems) > 20:
         print(f"  … {len(problems) - 20} more")
     if opts.keep:
-        print(f"kept {data_dir}")
+        print(f"kept {data_dir} (server.log, hakshev.db, audio/)")
     else:
         shutil.rmtree(data_dir, ignore_errors=True)
     return result

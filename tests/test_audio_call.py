@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from app.audio.io import load_audio
+from app.audio.vad import VadOptions
 from app.core.events import Participant
 from app.engine.engine import Scorecard
 from app.pipeline.analyze import analyze_samples, analyze_transcript, call_info_for_audio
@@ -31,16 +32,13 @@ def _rant_start(spoken: list[Spoken], first_rant_turn: int = 3) -> float:
 
 
 def _takeover_times(spoken: list[Spoken]) -> list[float]:
-    """Company turns that start while the customer talks and outlast them by over 1 s."""
+    """When take-overs are known: a company turn starts while the customer talks, the customer
+    stops, the company outlasts a backchannel (1 s), and the VAD's silence wait has passed."""
     out = []
     for prev, turn in zip(spoken, spoken[1:], strict=False):
-        if (
-            turn.speaker == 1
-            and prev.speaker == 0
-            and turn.start < prev.end
-            and turn.end - turn.start > 1
-        ):
-            out.append(max(prev.end, turn.start + 1.0))
+        overlaps = turn.start < prev.end and turn.end - turn.start > 1
+        if turn.speaker == 1 and prev.speaker == 0 and overlaps:
+            out.append(max(prev.end, turn.start + 1.0) + VadOptions().hangover_s)
     return out
 
 

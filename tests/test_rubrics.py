@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.audio.vad import VadOptions
 from app.core.events import Evidence, Participant, Transcript
 from app.engine.engine import Scorecard
 from app.pipeline.analyze import analyze_transcript, call_info_for_audio
@@ -14,6 +15,8 @@ from app.pipeline.call import MONO_SPEAKER, replay_transcripts
 from app.pipeline.callfile import CallFile
 from app.pipeline.resources import Resources
 from tests.conftest import labelled_call
+
+HANGOVER = VadOptions().hangover_s  # the VAD's wait before a stop is known
 
 LANGS = ["en", "he"]
 Line = tuple[str, float, float, str]
@@ -106,15 +109,20 @@ def test_listen_first_two_takeovers_fail(resources: Resources, language: str) ->
     assert v.reason == "2 take-overs of the customer"
     assert v.evidence == [ev(CUSTOMER_REP, lines[2]), ev(CUSTOMER_REP, lines[4])]
     assert card.metrics.take_overs == 2
-    # Raised when the customer's stop is known (1 s after the rep began); the second take-over
-    # falls inside the 30 s cooldown of the first nudge.
-    assert nudges(card, "listen_first") == [("take_over", 12.5, "a1")]
+    # Raised when it is known: the rep has outlasted a backchannel (1 s) and the VAD's silence
+    # wait has passed; the second take-over falls inside the 30 s cooldown of the first nudge.
+    assert nudges(card, "listen_first") == [("take_over", round(12.5 + HANGOVER, 2), "a1")]
     nudge = next(n for n in card.nudges if n.rubric == "listen_first")
     assert nudge.text == rubric_text(resources, "listen_first", "take_over", language)
     found = [
-        (f.kind, f.at, f.speaker, f.start) for f in card.findings if f.rubric == "listen_first"
+        (f.kind, round(f.at, 2), f.speaker, f.start)
+        for f in card.findings
+        if f.rubric == "listen_first"
     ]
-    assert found == [("take_over", 12.5, "a1", 11.5), ("take_over", 30.5, "a1", 29.5)]
+    assert found == [
+        ("take_over", round(12.5 + HANGOVER, 2), "a1", 11.5),
+        ("take_over", round(30.5 + HANGOVER, 2), "a1", 29.5),
+    ]
 
 
 @pytest.mark.parametrize("language", LANGS)
@@ -162,7 +170,7 @@ def test_listen_first_two_word_turns_are_not_counted(resources: Resources, langu
     card = analyze(resources, language, CUSTOMER_REP, lines)
     assert card.verdicts["listen_first"].verdict == "pass"
     assert card.metrics.take_overs == 0
-    assert nudges(card, "listen_first") == [("take_over", 12.6, "a1")]
+    assert nudges(card, "listen_first") == [("take_over", round(12.6 + HANGOVER, 2), "a1")]
 
 
 @pytest.mark.parametrize("language", LANGS)
@@ -495,7 +503,7 @@ def test_cs_leads_fail_when_the_executive_talks_at_length_early(
     )
     assert v.evidence == [ev(people, lines[1])]
     # raised from voice activity once the turn passes 10 s
-    assert nudges(card, "cs_leads") == [("let_cs_lead", 17.6, "a1")]
+    assert nudges(card, "cs_leads") == [("let_cs_lead", round(17.6 + HANGOVER, 2), "a1")]
 
 
 # ==============================================================================================

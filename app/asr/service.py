@@ -8,6 +8,14 @@ CTranslate2 worker per core and the service runs that many jobs at once.
 Finals go before partials; a partial is skipped when a newer partial or the final of the same
 utterance is already queued, or when more jobs wait than there are workers: when transcription
 falls behind, partial text is what gives, never a final.
+A speculative utterance (sent when a pause begins, before the turn is known to have ended) is
+transcribed like a final; when the final comes and is the same audio, it gets the speculative
+job's result instead of a job of its own — the transcript is ready sooner by the VAD's wait.
+
+A speculative utterance (sent when a pause begins, before the turn is known to have ended) is
+transcribed like a final; when the final comes and is the same audio, it gets the speculative
+job's result instead of a job of its own — the transcript is ready sooner by the VAD's wait.
+
 Nothing here runs on the event loop: live callers await `asyncio.wrap_future(...)`.
 """
 
@@ -45,6 +53,10 @@ class TranscriptionService:
         self._queue: queue.PriorityQueue[tuple[int, int, _Job | None]] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._latest: dict[tuple[str, str, int], int] = {}  # newest job seq per utterance
+        self._speculative: dict[tuple[str, str, int], _Job] = {}
+        self.speculation_hits = 0
+        self._speculative: dict[tuple[str, str, int], _Job] = {}
+        self.speculation_hits = 0
         self._lock = threading.Lock()
         self.skipped_partials = 0
         self._threads = [
@@ -62,16 +74,23 @@ class TranscriptionService:
     ) -> Future[AsrResult | None]:
         """Queue an utterance; the future gives its result, or None for a skipped partial."""
         key = (call_id, utterance.speaker, utterance.utterance_id)
+        with self._lock:
+            spec = self._speculative.pop(key, None)
+            if spec is not None:
+                guess = spec.utterance
+                same = (guess.start, guess.end) == (utterance.start, utterance.end)
+                if same and utterance.final and not spec.future.cancelled():
+                    self.speculation_hits += 1
+                    return spec.future
+                spec.future.cancel()  # speech went on: that guess is wasted (if not begun)
+        urgent = utterance.final or utterance.speculative
         job = _Job(
-            PARTIAL if not utterance.final else FINAL,
-            next(self._seq),
-            key,
-            utterance,
-            transcriber,
-            language,
+            FINAL if urgent else PARTIAL, next(self._seq), key, utterance, transcriber, language
         )
         with self._lock:
             self._latest[key] = job.seq
+            if utterance.speculative:
+                self._speculative[key] = job
         self._queue.put((job.priority, job.seq, job))
         return job.future
 

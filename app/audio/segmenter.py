@@ -5,8 +5,11 @@ incrementally): speech starts on a window at or above `threshold` and is confirm
 `min_speech_duration_ms`; it ends after `min_silence_duration_ms` below `neg_threshold`, and the
 stop is backdated to where the silence began. Times are call time from sample counts.
 
-While a turn goes on, a partial `UtteranceAudio` is cut every `partial_interval_s`; a turn longer
-than Whisper's window is split at its quietest point of the last seconds.
+While a turn goes on, a partial `UtteranceAudio` is cut every `partial_interval_s`. A long turn is
+cut into utterances at its pauses (past `soft_max_utterance_s`), and in any case before Whisper's
+window is full, at the quietest point of the last seconds. With `speculate`, the utterance so far
+is also sent ahead when a pause begins, marked speculative: if the pause turns out to end the
+turn, the final utterance is the same audio and its transcript is already under way.
 """
 
 from __future__ import annotations
@@ -30,10 +33,13 @@ class TrackSegmenter:
         speaker: str,
         options: VadOptions | None = None,
         partial_interval_s: float | None = 3.0,
+        speculate: bool = False,
     ) -> None:
         self.speaker = speaker
         self.opt = options or VadOptions()
         self.partial_interval_s = partial_interval_s
+        self.speculate = speculate
+        self._turn = -1
         self._vad = SileroStream()
         self._audio = np.zeros(0, dtype=np.float32)  # kept from sample `_audio_origin` on
         self._audio_origin = 0
@@ -51,6 +57,9 @@ class TrackSegmenter:
         self._min_speech = max(1, round(self.opt.min_speech_duration_ms / 32))
         self._min_silence = max(1, round(self.opt.min_silence_duration_ms / 32))
         self._max_utt = int(MAX_UTTERANCE_S * SAMPLE_RATE)
+        self._soft_max = int(self.opt.soft_max_utterance_s * SAMPLE_RATE)
+        self._split_pause = max(1, round(self.opt.split_pause_ms / 32))
+        self._speculate_after = max(1, round(self.opt.speculate_after_ms / 32))
         self._last_end = 0  # sample where the previous segment ended
 
     @property
@@ -66,7 +75,9 @@ class TrackSegmenter:
         lo, hi = start - self._audio_origin, end - self._audio_origin
         return self._audio[max(lo, 0) : max(hi, 0)].copy()
 
-    def _utterance(self, start: int, end: int, final: bool) -> UtteranceAudio:
+    def _utterance(
+        self, start: int, end: int, final: bool, speculative: bool = False
+    ) -> UtteranceAudio:
         utt = UtteranceAudio(
             self.speaker,
             self._next_id,
@@ -74,6 +85,8 @@ class TrackSegmenter:
             end / SAMPLE_RATE,
             self._slice(start, end),
             final,
+            self._turn,
+            speculative,
         )
         if final:
             self._next_id += 1
@@ -108,6 +121,7 @@ class TrackSegmenter:
                 start = max(self._speech_start * WINDOW - self._pad, self._last_end, 0)
                 self._utt_start = start
                 self._last_partial = start
+                self._turn += 1
                 yield SpeechStarted(self.speaker, self._speech_start * WINDOW / SAMPLE_RATE)
             return
 
@@ -117,10 +131,20 @@ class TrackSegmenter:
             self._silence_start = None
         elif prob < o.neg_threshold and self._silence_start is None:
             self._silence_start = w
-        if self._silence_start is not None and w - self._silence_start >= self._min_silence:
-            yield from self._close(self._silence_start * WINDOW)
-            return
         here = (w + 1) * WINDOW
+        if self._silence_start is not None:
+            paused = w - self._silence_start
+            if paused >= self._min_silence:
+                yield from self._close(self._silence_start * WINDOW)
+                return
+            pause_at = self._silence_start * WINDOW
+            if paused == self._split_pause and pause_at - self._utt_start >= self._soft_max:
+                yield from self._cut(pause_at)
+                return
+            if self.speculate and paused == self._speculate_after:
+                end = min(pause_at + self._pad, self._samples_in)
+                yield self._utterance(self._utt_start, end, final=False, speculative=True)
+                return
         if here - self._utt_start >= self._max_utt:
             yield from self._split(here)
         elif (
@@ -129,6 +153,14 @@ class TrackSegmenter:
         ):
             self._last_partial = here
             yield self._utterance(self._utt_start, here, final=False)
+
+    def _cut(self, pause_at: int) -> Iterator[Event]:
+        """End an utterance at a pause inside a long turn; the next one starts in the pause."""
+        assert self._utt_start is not None
+        end = min(pause_at + self._pad, self._samples_in)
+        yield self._utterance(self._utt_start, end, final=True)
+        self._utt_start = self._last_partial = pause_at
+        self._probs = self._probs[-(self._split_pause + 1) :]
 
     def _split(self, here: int) -> Iterator[Event]:
         """Cut an over-long utterance at its quietest window of the last 3 s; the turn goes on."""
@@ -147,7 +179,8 @@ class TrackSegmenter:
             self.speaker, self._speech_start * WINDOW / SAMPLE_RATE, speech_end / SAMPLE_RATE
         )
         end = min(speech_end + self._pad, self._samples_in)
-        yield self._utterance(self._utt_start, end, final=True)
+        if speech_end > self._utt_start:  # nothing left when a cut fell in this same pause
+            yield self._utterance(self._utt_start, end, final=True)
         self._last_end = end
         self._speech_start = self._utt_start = self._silence_start = None
         self._probs = []

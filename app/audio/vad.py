@@ -69,6 +69,17 @@ class VadOptions:
     # Audio handed to Whisper is padded so word edges are not cut; turn times are not, so a
     # 0.8 s "mm-hm" stays a backchannel (under 1 s) for the rubrics.
     speech_pad_ms: int = 150
+    # A long turn is cut for Whisper at a pause once it is this long, so the text at the end of
+    # the turn only waits for the last piece (and the pieces before are done meanwhile).
+    soft_max_utterance_s: float = 8.0
+    split_pause_ms: int = 200
+    # After this much silence the utterance so far is sent ahead as a speculative final.
+    speculate_after_ms: int = 200
+
+    @property
+    def start_lag_s(self) -> float:
+        """How long after speech starts it is confirmed (and reported)."""
+        return self.min_speech_duration_ms / 1000
 
     @property
     def hangover_s(self) -> float:

@@ -62,6 +62,10 @@ class UtteranceAudio:
     end: float
     samples: np.ndarray
     final: bool
+    turn: int = 0  # the speaker's turn this utterance belongs to (a long turn has several)
+    # Cut as soon as a pause begins, before the turn is known to have ended: transcribed at
+    # once, and reused if the final utterance turns out the same (it saves the VAD's wait).
+    speculative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class Transcript:
     text: str
     final: bool = True
     utterance_id: int = -1
+    turn: int = -1
 
     @property
     def words(self) -> int:

@@ -71,7 +71,7 @@ class LiveCall:
         self.roles = {p.id: p.role for p in people}
         self.engine = resources.engine(self.info)
         self.pipeline = CallPipeline(
-            self.engine, partial_interval_s=resources.settings.partial_interval_s
+            self.engine, partial_interval_s=resources.settings.partial_interval_s, speculate=True
         )
         self.transcriber = resources.transcriber(start.language)
         self.resampler = (
@@ -207,7 +207,7 @@ class LiveCall:
         )
         if utt.final:
             self._finals.put_nowait((utt, future))
-        else:
+        elif not utt.speculative:
             future.add_done_callback(lambda f, u=utt: self._partial_done(u, f))
 
     def _partial_done(self, utt: UtteranceAudio, future: asyncio.Future[Any]) -> None:

@@ -34,12 +34,13 @@ class CallPipeline:
         *,
         partial_interval_s: float | None = 3.0,
         vad: VadOptions | None = None,
+        speculate: bool = False,
     ) -> None:
         self.engine = engine
         info = engine.call
         speakers = [MONO_SPEAKER] if info.mono else [p.id for p in info.participants]
         vad = vad or VadOptions()
-        self.segmenters = [TrackSegmenter(s, vad, partial_interval_s) for s in speakers]
+        self.segmenters = [TrackSegmenter(s, vad, partial_interval_s, speculate) for s in speakers]
         engine.state.lag_s = vad.hangover_s
         self.samples = 0
 
@@ -89,19 +90,26 @@ class CallPipeline:
         return self.engine.finish(self.now)
 
 
-def replay_transcripts(engine: CallEngine, transcripts: list[Transcript]) -> list[EngineOutput]:
-    """The transcript driver: a labelled call enters the engine as the events live audio makes
-    (speech start, speech end, then the final text at the end of the utterance)."""
+def replay_transcripts(
+    engine: CallEngine, transcripts: list[Transcript], vad: VadOptions | None = None
+) -> list[EngineOutput]:
+    """The transcript driver: a labelled call enters the engine as the events live audio makes,
+    when live audio would make them — a speech start once the VAD has confirmed it, a speech end
+    and the final text once the VAD's silence wait has passed — with the same call times. So a
+    transcript gets exactly the nudges the same call would get live."""
+    vad = vad or VadOptions()
+    start_lag, end_lag = vad.start_lag_s, vad.hangover_s
+    engine.state.lag_s = end_lag
     timeline: list[tuple[float, int, SpeechStarted | SpeechEnded | Transcript]] = []
     for t in transcripts:
-        timeline.append((t.start, 1, SpeechStarted(t.speaker, t.start)))
-        timeline.append((t.end, 0, SpeechEnded(t.speaker, t.start, t.end)))
-        timeline.append((t.end, 2, t))
+        timeline.append((t.start + start_lag, 1, SpeechStarted(t.speaker, t.start)))
+        timeline.append((t.end + end_lag, 0, SpeechEnded(t.speaker, t.start, t.end)))
+        timeline.append((t.end + end_lag, 2, t))
     timeline.sort(key=lambda item: (item[0], item[1]))
     out: list[EngineOutput] = []
     open_count: dict[str, int] = {}
-    for at, _, ev in timeline:
-        out += engine.advance(at)
+    for known_at, _, ev in timeline:
+        out += engine.advance(known_at)
         if isinstance(ev, SpeechStarted):
             # A speaker's overlapping utterances (a labelled file may have them) make one stretch.
             open_count[ev.speaker] = open_count.get(ev.speaker, 0) + 1

@@ -57,7 +57,7 @@ class CsLeads(Detector):
         return out
 
     def on_speech_started(self, ev: SpeechStarted) -> list[Output]:
-        return self.advance(ev.at)
+        return self.advance(self.state.now)
 
     def advance(self, now: float) -> list[Output]:
         """An executive holding the floor: raised from voice activity, at the call time it hits."""
@@ -69,7 +69,7 @@ class CsLeads(Detector):
                 continue
             if now - seg.start >= self.settings.exec_long_turn_s + self.state.lag_s:
                 self._exec_nudged.add(id(seg))
-                at = seg.start + self.settings.exec_long_turn_s
+                at = seg.start + self.settings.exec_long_turn_s + self.state.lag_s
                 finding = Finding(self.id, "executive_long_turn", at, seg.speaker, seg.start, at)
                 out += [finding, self.nudge("let_cs_lead", at, finding=finding)]
         return out

@@ -101,7 +101,7 @@ class KindRantInterrupt(Detector):
         return out
 
     def on_speech_started(self, ev: SpeechStarted) -> list[Output]:
-        out = self.advance(ev.at)
+        out = self.advance(self.state.now)
         if self.state.is_customer(ev.speaker) and self.rant_start is None and self._holding is None:
             self.rant_start = ev.at
         return out
@@ -110,7 +110,7 @@ class KindRantInterrupt(Detector):
         st = self.state
         if st.is_customer(ev.speaker):
             self._last_customer_end = ev.end
-        out = self.advance(ev.end)
+        out = self.advance(st.now)
         if st.is_company(ev.speaker):
             seg = next((s for s in reversed(st.segments) if s.speaker == ev.speaker), None)
             if seg is not None and seg.duration(ev.end) >= self.settings.backchannel_max_s:

@@ -2,7 +2,9 @@
 
 Live: a take-over (a company speaker starts while the customer is mid-utterance, the customer
 stops within ~1 s, and the company turn is not a backchannel) is raised from voice activity
-alone, as soon as both facts are known; a "not heard" signal from the customer from its text.
+alone, at the call time both facts are known (voice activity knows a stop only after its silence
+wait, `state.lag_s`; the transcript driver waits the same, so both give the same call time); a
+"not heard" signal from the customer, from its text.
 Verdict: fail on `fail_takeovers` take-overs or any not-heard signal.
 """
 
@@ -15,6 +17,8 @@ from pydantic import Field
 from app.core.events import Evidence, Finding, SpeechEnded, SpeechStarted, Transcript, Verdict
 from app.engine.state import Segment
 from app.rubrics.base import Detector, DetectorSettings, Output
+
+_WORDY_BACKCHANNEL = 2.0  # a two-word backchannel lasts at most twice the plain one
 
 
 class ListenFirstSettings(DetectorSettings):
@@ -56,10 +60,10 @@ class ListenFirst(Detector):
                 and seg.start + self.settings.min_overlap_s <= ev.at
             ):
                 self._candidates.append(_Candidate(company, seg))
-        return self.advance(ev.at)
+        return self.advance(self.state.now)
 
     def on_speech_ended(self, ev: SpeechEnded) -> list[Output]:
-        return self.advance(ev.end)
+        return self.advance(self.state.now)
 
     def advance(self, now: float) -> list[Output]:
         out: list[Output] = []
@@ -70,6 +74,8 @@ class ListenFirst(Detector):
             cust_end, comp_end = c.customer.end, c.company.end
             if cust_end is not None and cust_end > deadline:
                 continue  # the customer went on talking: an overlap, not a take-over
+            if cust_end is not None and cust_end < c.company.start + s.min_overlap_s:
+                continue  # the customer had finished (their stop was not known yet)
             if comp_end is not None and comp_end - c.company.start < s.backchannel_max_s:
                 continue  # a backchannel
             lag = self.state.lag_s
@@ -78,20 +84,23 @@ class ListenFirst(Detector):
                     continue  # live: the customer's stop would be known by now
                 keep.append(c)
                 continue
-            confirmed_at = max(cust_end, c.company.start + s.backchannel_max_s)
-            if comp_end is None and now < confirmed_at + lag:
+            # Known once the customer's stop is known and the company turn is known to outlast a
+            # backchannel: each fact, plus the VAD's silence wait. A pure function of the
+            # segments, so it is the same however often `advance` is called.
+            known_at = max(cust_end, c.company.start + s.backchannel_max_s) + lag
+            if comp_end is None and now < known_at:
                 keep.append(c)
                 continue
-            self.takeovers.append((c.company, c.customer, confirmed_at))
+            self.takeovers.append((c.company, c.customer, known_at))
             finding = Finding(
                 self.id,
                 "take_over",
-                confirmed_at,
+                known_at,
                 c.company.speaker,
                 c.company.start,
-                c.company.end_or(confirmed_at),
+                c.company.end_or(known_at),
             )
-            out += [finding, self.nudge("take_over", confirmed_at, c.company.speaker, finding)]
+            out += [finding, self.nudge("take_over", known_at, c.company.speaker, finding)]
         self._candidates = keep
         return out
 
@@ -103,11 +112,16 @@ class ListenFirst(Detector):
         return [finding, self.nudge("not_heard", t.end, finding=finding)]
 
     def _counted(self) -> list[tuple[Segment, Transcript | None]]:
-        """Take-overs whose company turn is more than a backchannel in words too."""
+        """Take-overs whose company turn is more than a backchannel in words too ("yes, sure"
+        said over a second). A long turn heard as a word or two is a recognition miss, not a
+        backchannel: it still counts."""
         counted = []
+        s = self.settings
         for company, _customer, at in self.takeovers:
-            t = self.state.transcript_near(company.speaker, company.start, company.end_or(at))
-            if t is not None and t.words <= self.settings.backchannel_max_words:
+            end = company.end_or(at)
+            t = self.state.transcript_near(company.speaker, company.start, end)
+            short = end - company.start < s.backchannel_max_s * _WORDY_BACKCHANNEL
+            if short and t is not None and t.words <= s.backchannel_max_words:
                 continue
             counted.append((company, t))
         return counted
