@@ -5,9 +5,9 @@ with one, but two decodes side by side, one thread each, do twice the work (meas
 speech in 4.97 s with 1×2 threads, 2.85 s with 2×1). So the model is loaded with one
 CTranslate2 worker per core and the service runs that many jobs at once.
 
-Finals go before partials; a partial is skipped when a newer partial or the final of the same
-utterance is already queued, or when more jobs wait than there are workers: when transcription
-falls behind, partial text is what gives, never a final.
+Finals go first, then speculative finals, then partials; a partial or a speculative job is
+skipped when a newer job of the same utterance is queued, or when any job waits: when
+transcription falls behind, partial text and guesses are what gives, never a final.
 A speculative utterance (sent when a pause begins, before the turn is known to have ended) is
 transcribed like a final; when the final comes and is the same audio, it gets the speculative
 job's result instead of a job of its own — the transcript is ready sooner by the VAD's wait.
@@ -33,7 +33,7 @@ from app.core.events import UtteranceAudio
 
 logger = logging.getLogger(__name__)
 
-FINAL, PARTIAL, _STOP = 0, 1, 2
+FINAL, SPECULATIVE, PARTIAL, _STOP = 0, 1, 2, 3
 
 
 @dataclass
@@ -72,27 +72,52 @@ class TranscriptionService:
         utterance: UtteranceAudio,
         language: str,
     ) -> Future[AsrResult | None]:
-        """Queue an utterance; the future gives its result, or None for a skipped partial."""
+        """Queue an utterance; the future gives its result (None for a skipped partial or guess;
+        a final always gets its text)."""
         key = (call_id, utterance.speaker, utterance.utterance_id)
         with self._lock:
             spec = self._speculative.pop(key, None)
-            if spec is not None:
-                guess = spec.utterance
-                same = (guess.start, guess.end) == (utterance.start, utterance.end)
-                if same and utterance.final and not spec.future.cancelled():
-                    self.speculation_hits += 1
-                    return spec.future
-                spec.future.cancel()  # speech went on: that guess is wasted (if not begun)
-        urgent = utterance.final or utterance.speculative
-        job = _Job(
-            FINAL if urgent else PARTIAL, next(self._seq), key, utterance, transcriber, language
-        )
+        if spec is not None:
+            guess = spec.utterance
+            same = (guess.start, guess.end) == (utterance.start, utterance.end)
+            if same and utterance.final and not spec.future.cancelled():
+                return self._follow(spec, transcriber, utterance, language)
+            spec.future.cancel()  # speech went on: that guess is wasted (if not begun)
+        return self._enqueue(key, transcriber, utterance, language).future
+
+    def _enqueue(
+        self,
+        key: tuple[str, str, int],
+        transcriber: WhisperTranscriber,
+        utterance: UtteranceAudio,
+        language: str,
+    ) -> _Job:
+        priority = FINAL if utterance.final else SPECULATIVE if utterance.speculative else PARTIAL
+        job = _Job(priority, next(self._seq), key, utterance, transcriber, language)
         with self._lock:
             self._latest[key] = job.seq
             if utterance.speculative:
                 self._speculative[key] = job
         self._queue.put((job.priority, job.seq, job))
-        return job.future
+        return job
+
+    def _follow(
+        self, spec: _Job, transcriber: WhisperTranscriber, utterance: UtteranceAudio, language: str
+    ) -> Future[AsrResult | None]:
+        """The final is the guessed audio: take the guess's text, or, if the guess was skipped
+        (the service was busy), transcribe the final after all."""
+        final: Future[AsrResult | None] = Future()
+
+        def done(f: Future[AsrResult | None]) -> None:
+            if not f.cancelled() and f.exception() is None and f.result() is not None:
+                self.speculation_hits += 1
+                final.set_result(f.result())
+                return
+            job = self._enqueue(spec.key, transcriber, utterance, language)
+            job.future.add_done_callback(lambda j: _copy(j, final))
+
+        spec.future.add_done_callback(done)
+        return final
 
     @property
     def backlog(self) -> int:
@@ -107,11 +132,12 @@ class TranscriptionService:
                 continue
             with self._lock:
                 latest = self._latest.get(job.key)
-                stale = job.priority == PARTIAL and (
-                    (latest is not None and latest != job.seq)
-                    or self._queue.qsize() >= len(self._threads)
+                # Partials and guesses are extras: only for an idle service, never stale ones.
+                extra = job.priority in (SPECULATIVE, PARTIAL)
+                stale = extra and (
+                    (latest is not None and latest != job.seq) or self._queue.qsize() > 0
                 )
-                if job.priority == FINAL and latest == job.seq:
+                if job.priority != PARTIAL and latest == job.seq:
                     del self._latest[job.key]
             if stale:
                 self.skipped_partials += 1
@@ -130,3 +156,12 @@ class TranscriptionService:
             self._queue.put((_STOP, next(self._seq), None))
         for t in self._threads:
             t.join(timeout=30)
+
+
+def _copy(source: Future[AsrResult | None], target: Future[AsrResult | None]) -> None:
+    if source.cancelled():
+        target.cancel()
+    elif source.exception() is not None:
+        target.set_exception(source.exception())  # type: ignore[arg-type]
+    else:
+        target.set_result(source.result())

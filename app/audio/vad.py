@@ -74,7 +74,7 @@ class VadOptions:
     soft_max_utterance_s: float = 8.0
     split_pause_ms: int = 200
     # After this much silence the utterance so far is sent ahead as a speculative final.
-    speculate_after_ms: int = 200
+    speculate_after_ms: int = 250
 
     @property
     def start_lag_s(self) -> float:
