@@ -55,6 +55,7 @@ class TranscriptionService:
         self._latest: dict[tuple[str, str, int], int] = {}  # newest job seq per utterance
         self._speculative: dict[tuple[str, str, int], _Job] = {}
         self.speculation_hits = 0
+        self._running = 0
         self._speculative: dict[tuple[str, str, int], _Job] = {}
         self.speculation_hits = 0
         self._lock = threading.Lock()
@@ -132,24 +133,29 @@ class TranscriptionService:
                 continue
             with self._lock:
                 latest = self._latest.get(job.key)
-                # Partials and guesses are extras: only for an idle service, never stale ones.
+                # Partials and guesses are extras: only when nothing else waits and the other
+                # workers are free too (a guess that turns out wrong is wasted work).
                 extra = job.priority in (SPECULATIVE, PARTIAL)
-                stale = extra and (
-                    (latest is not None and latest != job.seq) or self._queue.qsize() > 0
-                )
+                busy = self._queue.qsize() > 0 or self._running > 0
+                stale = extra and ((latest is not None and latest != job.seq) or busy)
                 if job.priority != PARTIAL and latest == job.seq:
                     del self._latest[job.key]
+                if not stale:
+                    self._running += 1
             if stale:
                 self.skipped_partials += 1
                 job.future.set_result(None)
                 continue
             try:
-                job.future.set_result(
-                    job.transcriber.transcribe(job.utterance.samples, job.language)
-                )
+                result = job.transcriber.transcribe(job.utterance.samples, job.language)
             except Exception as exc:  # reported on the call as an error event, the service goes on
                 logger.exception("transcription failed for %s", job.key)
                 job.future.set_exception(exc)
+            else:
+                job.future.set_result(result)
+            finally:
+                with self._lock:
+                    self._running -= 1
 
     def close(self) -> None:
         for _ in self._threads:

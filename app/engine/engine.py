@@ -25,6 +25,7 @@ from app.engine.metrics import Metrics, compute
 from app.engine.policy import NudgePolicy
 from app.engine.rubric_set import RubricSet
 from app.engine.state import CallInfo, CallState
+from app.nlp.signals import SignalBank
 from app.rubrics.base import Detector, NudgeRequest
 from app.rubrics.config import RUBRIC_IDS
 from app.rubrics.listen_first import ListenFirst
@@ -83,10 +84,16 @@ class CallEngine:
     """Feed `speech_started`, `speech_ended`, `transcript` (final) and `advance` in call-time
     order; each returns what it produced. `finish` closes the call and gives its scorecard."""
 
-    def __init__(self, call: CallInfo, rubrics: RubricSet, classifier: Classifier) -> None:
+    def __init__(
+        self,
+        call: CallInfo,
+        rubrics: RubricSet,
+        classifier: Classifier,
+        bank: SignalBank | None = None,
+    ) -> None:
         self.call = call
         self.state = CallState(call)
-        self.detectors: dict[str, Detector] = rubrics.detectors(self.state)
+        self.detectors: dict[str, Detector] = rubrics.detectors(self.state, bank)
         self.policy = NudgePolicy(rubrics.specs, call.language)
         self.classifier = classifier
         self.findings: list[Finding] = []
@@ -157,6 +164,8 @@ class CallEngine:
             self.state.end_segment(seg.speaker, seg.start, end)
         self._each("finish", end)
         self.state.now = end
+        c = self.classifier.classify(self.state)
+        self.state.outcome = c.outcome
         verdicts: dict[str, Verdict] = {}
         for rubric_id in RUBRIC_IDS:
             try:
@@ -170,7 +179,6 @@ class CallEngine:
             if applicable
             else None
         )
-        c = self.classifier.classify(self.state)
         self.finished = Scorecard(
             call_id=self.call.call_id,
             language=self.call.language,

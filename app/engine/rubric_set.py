@@ -6,8 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine.state import CallState
+from app.nlp.signals import SignalBank
 from app.rubrics.base import Detector, DetectorSettings, NotImplementedDetector
 from app.rubrics.config import RUBRIC_IDS, RubricFile, RubricFileError, load_rubric_file
+from app.rubrics.content import (
+    FindRealReason,
+    LeaveDoorOpen,
+    NoBadmouthing,
+    NoDefensiveness,
+    OwnTheFollowUp,
+    SatisfactionCheck,
+    SayWeWantYou,
+)
 from app.rubrics.cs_leads import CsLeads
 from app.rubrics.kind_rant_interrupt import KindRantInterrupt
 from app.rubrics.listen_first import ListenFirst
@@ -15,7 +25,21 @@ from app.rubrics.no_reselling import NoReselling
 from app.rubrics.offer_limit import OfferLimit
 
 DETECTORS: dict[str, type[Detector]] = {
-    cls.id: cls for cls in (ListenFirst, NoReselling, CsLeads, KindRantInterrupt, OfferLimit)
+    cls.id: cls
+    for cls in (
+        ListenFirst,
+        NoReselling,
+        CsLeads,
+        KindRantInterrupt,
+        NoDefensiveness,
+        OfferLimit,
+        FindRealReason,
+        SayWeWantYou,
+        OwnTheFollowUp,
+        NoBadmouthing,
+        SatisfactionCheck,
+        LeaveDoorOpen,
+    )
 }
 
 
@@ -40,14 +64,11 @@ class RubricSet:
             settings[rubric_id] = DETECTORS.get(rubric_id, _Unbuilt).check_file(path, spec)
         return cls(specs, settings)
 
-    def detectors(self, state: CallState) -> dict[str, Detector]:
+    def detectors(self, state: CallState, bank: SignalBank | None = None) -> dict[str, Detector]:
         made: dict[str, Detector] = {}
         for rubric_id in RUBRIC_IDS:
-            cls = DETECTORS.get(rubric_id)
-            if cls is None:
-                made[rubric_id] = _Unbuilt(self.specs[rubric_id], self.settings[rubric_id], state)
-            else:
-                made[rubric_id] = cls(self.specs[rubric_id], self.settings[rubric_id], state)
+            cls = DETECTORS.get(rubric_id, _Unbuilt)
+            made[rubric_id] = cls(self.specs[rubric_id], self.settings[rubric_id], state, bank)
         return made
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.events import Evidence, Participant, Transcript
 
@@ -67,6 +68,19 @@ class CallState:
     # silence hangover; 0 for a transcript). A segment open longer than X is only known to be
     # longer than X once `lag_s` has passed: decisions wait for that, their call time does not.
     lag_s: float = 0.0
+    _vectors: dict[int, Any] = field(default_factory=dict)
+    # Utterances one rubric marks for another (offer_limit's offers, for find_real_reason).
+    marks: dict[str, list[Transcript]] = field(default_factory=dict)
+    outcome: str | None = None  # set at the end, before the verdicts
+
+    def vector(self, t: Transcript, embedder: Any) -> Any:
+        """The utterance's embedding, computed once however many rubrics ask."""
+        key = id(t)
+        vec = self._vectors.get(key)
+        if vec is None:
+            vec = self._vectors[key] = embedder.embed(t.text)
+        return vec
+
     _ends: list[float] = field(default_factory=list)
 
     def role(self, speaker: str) -> str:

@@ -13,6 +13,8 @@ from app.engine.classify import ClassificationFile, Classifier, load_classificat
 from app.engine.engine import CallEngine
 from app.engine.rubric_set import RubricSet
 from app.engine.state import CallInfo
+from app.nlp.embed import Embedder
+from app.nlp.signals import SignalBank, load_contrast
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,17 @@ class Resources:
         self._models: dict[str, WhisperTranscriber] = {}
         self._lock = threading.Lock()
         self._asr: TranscriptionService | None = None
+        self._signals: SignalBank | None = None
+
+    @property
+    def signals(self) -> SignalBank:
+        """The rubrics' examples, embedded (once per process; cached on disk across runs)."""
+        with self._lock:
+            if self._signals is None:
+                contrast = load_contrast(self.settings.rubrics_dir / "contrast.yaml")
+                embedder = Embedder(self.settings.cache_dir)
+                self._signals = SignalBank(embedder, self.rubrics.specs, contrast)
+            return self._signals
 
     @property
     def asr(self) -> TranscriptionService:
@@ -54,7 +67,7 @@ class Resources:
             classifier = self._classifiers[info.language] = Classifier(
                 self.classifications, info.language
             )
-        return CallEngine(info, self.rubrics, classifier)
+        return CallEngine(info, self.rubrics, classifier, self.signals)
 
     def transcriber(self, language: str) -> WhisperTranscriber:
         """The Whisper model for `language`, loaded on first use and shared after that."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,6 +14,9 @@ from app.core.events import Finding, SpeechEnded, SpeechStarted, Transcript, Ver
 from app.engine.state import CallState
 from app.rubrics.config import RubricFile, RubricFileError, validate_part
 from app.rubrics.text import PhraseMatcher
+
+if TYPE_CHECKING:
+    from app.nlp.signals import SignalBank
 
 
 class DetectorSettings(BaseModel):
@@ -42,10 +45,17 @@ class Detector(ABC):
     phrase_kinds: ClassVar[tuple[str, ...]] = ()
     nudge_kinds: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, spec: RubricFile, settings: DetectorSettings, state: CallState) -> None:
+    def __init__(
+        self,
+        spec: RubricFile,
+        settings: DetectorSettings,
+        state: CallState,
+        bank: SignalBank | None = None,
+    ) -> None:
         self.spec = spec
         self.settings = settings
         self.state = state
+        self.bank = bank
         lang = state.call.language
         self.phrases = {k: PhraseMatcher(spec.phrases[k].get(lang)) for k in self.phrase_kinds}
 
@@ -59,6 +69,9 @@ class Detector(ABC):
         for kind in spec.phrases:
             if kind not in cls.phrase_kinds:
                 raise RubricFileError(path, f"phrases.{kind}", f"unknown phrase list for {cls.id}")
+        for kind in spec.examples:
+            if kind not in cls.phrase_kinds:
+                raise RubricFileError(path, f"examples.{kind}", f"unknown kind for {cls.id}")
         for kind in cls.nudge_kinds:
             if kind not in spec.nudges:
                 raise RubricFileError(path, f"nudges.{kind}", "missing nudge text")
@@ -98,7 +111,16 @@ class Detector(ABC):
         return NudgeRequest(self.id, kind, at, to or (lead.id if lead else ""), finding)
 
     def match(self, kind: str, t: Transcript) -> str | None:
-        return self.phrases[kind].find(t.text)
+        """Why `t` is of `kind`: the phrase it says, or "~meaning" when its meaning is close to
+        the rubric's examples of that kind; None when it is not."""
+        phrase = self.phrases[kind].find(t.text)
+        if phrase is not None:
+            return phrase
+        bank = self.bank
+        if bank is None or not bank.has(self.id, kind) or not t.text.strip():
+            return None
+        vector = self.state.vector(t, bank.embedder)
+        return "~meaning" if bank.fires(self.id, kind, vector) else None
 
 
 class NotImplementedDetector(Detector):

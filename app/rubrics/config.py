@@ -76,6 +76,30 @@ class PhraseLists(_Strict):
         return self.he if language == "he" else self.en
 
 
+class ExampleSet(_Strict):
+    """Example utterances of one kind (a pitch, a procedure excuse, …), matched by meaning.
+    `counter` holds near misses that are not that kind."""
+
+    en: list[str] = Field(default_factory=list, max_length=500)
+    he: list[str] = Field(default_factory=list, max_length=500)
+    counter: PhraseLists = Field(default_factory=PhraseLists)
+    margin: float = Field(0.02, ge=-1, le=1)
+    min_similarity: float = Field(0.80, ge=0, le=1)
+
+    @field_validator("en", "he")
+    @classmethod
+    def _sentences(cls, v: list[str]) -> list[str]:
+        for sentence in v:
+            if not isinstance(sentence, str) or not sentence.strip():
+                raise ValueError("examples must be non-empty strings")
+            if len(sentence) > 500:
+                raise ValueError(f"example longer than 500 characters: {sentence[:40]!r}…")
+        return v
+
+    def get(self, language: str) -> list[str]:
+        return self.he if language == "he" else self.en
+
+
 class RubricFile(_Strict):
     id: Literal[RUBRIC_IDS]  # type: ignore[valid-type]
     title: Texts
@@ -86,6 +110,7 @@ class RubricFile(_Strict):
     nudges: dict[str, NudgeSpec] = Field(default_factory=dict)
     settings: dict[str, Any] = Field(default_factory=dict)
     phrases: dict[str, PhraseLists] = Field(default_factory=dict)
+    examples: dict[str, ExampleSet] = Field(default_factory=dict)
 
 
 def _field_of(error: dict[str, Any]) -> str:

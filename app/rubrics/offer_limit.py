@@ -46,6 +46,7 @@ class OfferLimit(Detector):
         kind = next(k for k in OFFER_KINDS if matched[k])
         self._signatures.append(signature)
         self.offers.append((kind, t))
+        self.state.marks.setdefault("offer", []).append(t)
         finding = self.finding("offer", t, f"offer {self.count}: {kind}")
         out: list[Output] = [finding]
         if self.count == self.settings.max_offers:

@@ -1,0 +1,1 @@
+"""Meaning, not words: sentence embeddings for the rubrics' signals."""

@@ -1,0 +1,258 @@
+"""The content rubrics of sources 001–004: what the company says, judged by meaning.
+
+Each reads final company utterances (and, where the rule needs it, where they fall in the call
+and what came before) and matches them against the rubric file's phrases and examples.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from app.core.events import Transcript, Verdict
+from app.rubrics.base import Detector, DetectorSettings, Output
+
+
+class _CompanyKinds(Detector):
+    """A rubric that fails on any company utterance of its kinds (and nudges on each)."""
+
+    nudge_kind = ""
+    fail_reason = ""
+    pass_reason = ""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.hits: list[tuple[str, Transcript]] = []
+
+    def on_transcript(self, t: Transcript) -> list[Output]:
+        if not self.state.is_company(t.speaker):
+            return []
+        for kind in self.phrase_kinds:
+            why = self.match(kind, t)
+            if why is not None:
+                self.hits.append((kind, t))
+                finding = self.finding(kind, t, why)
+                return [finding, self.nudge(self.nudge_kind, t.end, t.speaker, finding)]
+        return []
+
+    def verdict(self) -> Verdict:
+        if not self.state.call.company:
+            return Verdict("na", "no company speaker in the call")
+        evidence = [self.state.evidence(t) for _, t in self.hits]
+        if self.hits:
+            kinds = ", ".join(sorted({k.replace("_", " ") for k, _ in self.hits}))
+            return Verdict("fail", f"{self.fail_reason} ({kinds})", evidence)
+        return Verdict("pass", self.pass_reason)
+
+
+class NoDefensiveness(_CompanyKinds):
+    """`no_defensiveness` — no defensive or angry tone, no blaming the customer, no hiding
+    behind procedures (002, 003, 004)."""
+
+    id = "no_defensiveness"
+    phrase_kinds = ("blame", "procedure", "cant_help", "hostile")
+    nudge_kinds = ("acknowledge",)
+    nudge_kind = "acknowledge"
+    fail_reason = "a defensive reply"
+    pass_reason = "no blaming, no procedures, no defensive tone"
+
+
+class NoBadmouthing(_CompanyKinds):
+    """`no_badmouthing` — never run down a colleague, another team or a previous rep (003)."""
+
+    id = "no_badmouthing"
+    phrase_kinds = ("badmouth",)
+    nudge_kinds = ("no_blame",)
+    nudge_kind = "no_blame"
+    fail_reason = "ran down a colleague or another team"
+    pass_reason = "no colleague or team run down"
+
+
+class SayWeWantYou(Detector):
+    """`say_we_want_you` — say plainly that you want the customer to stay (003)."""
+
+    id = "say_we_want_you"
+    phrase_kinds = ("want_you",)
+    nudge_kinds = ("say_it",)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.said: Transcript | None = None
+
+    def on_transcript(self, t: Transcript) -> list[Output]:
+        if self.said is None and self.state.is_company(t.speaker) and self.match("want_you", t):
+            self.said = t
+            return [self.finding("want_you", t)]
+        return []
+
+    def verdict(self) -> Verdict:
+        if not self.state.call.company:
+            return Verdict("na", "no company speaker in the call")
+        if self.said is not None:
+            return Verdict(
+                "pass", "said they want the customer to stay", [self.state.evidence(self.said)]
+            )
+        return Verdict("fail", "never said they want the customer to stay")
+
+
+class OwnTheFollowUp(Detector):
+    """`own_the_follow_up` — a promise comes with a concrete next step (who, what, when); no
+    empty slogans (002, 000, 003). `na` when nothing is promised."""
+
+    id = "own_the_follow_up"
+    phrase_kinds = ("concrete", "vague", "slogan", "time_ref")
+    nudge_kinds = ("concrete",)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.promises: list[tuple[str, Transcript]] = []
+
+    def on_transcript(self, t: Transcript) -> list[Output]:
+        if not self.state.is_company(t.speaker):
+            return []
+        if self.match("slogan", t):
+            kind = "slogan"
+        elif self.match("concrete", t) or (self.match("vague", t) and self.match("time_ref", t)):
+            kind = "concrete"
+        elif self.match("vague", t):
+            kind = "vague"
+        else:
+            return []
+        self.promises.append((kind, t))
+        finding = self.finding(kind, t)
+        if kind == "concrete":
+            return [finding]
+        return [finding, self.nudge("concrete", t.end, t.speaker, finding)]
+
+    def verdict(self) -> Verdict:
+        if not self.promises:
+            return Verdict("na", "nothing was promised")
+        evidence = [self.state.evidence(t) for _, t in self.promises]
+        if any(kind == "concrete" for kind, _ in self.promises):
+            return Verdict("pass", "a promise came with a concrete next step", evidence)
+        if any(kind == "slogan" for kind, _ in self.promises):
+            return Verdict("fail", "an empty slogan as the commitment", evidence)
+        return Verdict("fail", "a promise to check with no owner or time", evidence)
+
+
+class SatisfactionSettings(DetectorSettings):
+    last_part: float = Field(0.4, gt=0, le=1)
+    last_company_turns: int = Field(4, ge=1, le=50)
+
+
+class SatisfactionCheck(Detector):
+    """`satisfaction_check` — before closing, ask whether the customer is satisfied or needs
+    anything else (003). It counts in the last part of the call."""
+
+    id = "satisfaction_check"
+    settings_model = SatisfactionSettings
+    phrase_kinds = ("satisfaction_question",)
+    nudge_kinds = ("ask",)
+    settings: SatisfactionSettings
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.asked: list[Transcript] = []
+
+    def on_transcript(self, t: Transcript) -> list[Output]:
+        if self.state.is_company(t.speaker) and self.match("satisfaction_question", t):
+            self.asked.append(t)
+            return [self.finding("satisfaction_question", t)]
+        return []
+
+    def verdict(self) -> Verdict:
+        st = self.state
+        if not st.call.company:
+            return Verdict("na", "no company speaker in the call")
+        company = [t for t in st.transcripts if st.is_company(t.speaker)]
+        end = max((t.end for t in st.transcripts), default=0.0)
+        late_from = end * (1 - self.settings.last_part)
+        last_turns = {id(t) for t in company[-self.settings.last_company_turns :]}
+        late = [t for t in self.asked if t.start >= late_from or id(t) in last_turns]
+        if late:
+            return Verdict(
+                "pass", "asked about satisfaction before closing", [st.evidence(t) for t in late]
+            )
+        if self.asked:
+            return Verdict(
+                "fail",
+                "asked only early in the call, not before closing",
+                [st.evidence(t) for t in self.asked],
+            )
+        return Verdict("fail", "no satisfaction question before closing")
+
+
+class LeaveDoorOpen(Detector):
+    """`leave_door_open` — if the customer leaves anyway, part warmly and leave the door open
+    (003). `na` unless the call ends with the customer leaving."""
+
+    id = "leave_door_open"
+    phrase_kinds = ("door_open",)
+    nudge_kinds = ("door_open",)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.warm: list[Transcript] = []
+
+    def on_transcript(self, t: Transcript) -> list[Output]:
+        if self.state.is_company(t.speaker) and self.match("door_open", t):
+            self.warm.append(t)
+            return [self.finding("door_open", t)]
+        return []
+
+    def verdict(self) -> Verdict:
+        st = self.state
+        if st.outcome != "churned":
+            return Verdict("na", f"the customer did not leave (outcome {st.outcome or 'unknown'})")
+        if self.warm:
+            return Verdict(
+                "pass",
+                "parted warmly and left the door open",
+                [st.evidence(t) for t in self.warm[-2:]],
+            )
+        return Verdict("fail", "the customer left and the door was not left open")
+
+
+class FindRealReason(Detector):
+    """`find_real_reason` — reach the real reason for leaving before offering (001): an open
+    question about the reason, or a restatement of it, before the first offer."""
+
+    id = "find_real_reason"
+    phrase_kinds = ("reason_question", "restatement")
+    nudge_kinds = ("ask_first",)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.reached: Transcript | None = None
+        self.first_offer: Transcript | None = None
+
+    def on_transcript(self, t: Transcript) -> list[Output]:
+        st = self.state
+        if not st.is_company(t.speaker):
+            return []
+        out: list[Output] = []
+        if self.reached is None and (
+            self.match("reason_question", t) or self.match("restatement", t)
+        ):
+            self.reached = t
+            out.append(self.finding("reason_reached", t))
+        offers = st.marks.get("offer", [])
+        if self.first_offer is None and offers:
+            self.first_offer = offers[0]
+            if self.reached is None or self.reached is self.first_offer:
+                finding = self.finding("offer_before_reason", self.first_offer)
+                out += [finding, self.nudge("ask_first", t.end, t.speaker, finding)]
+        return out
+
+    def verdict(self) -> Verdict:
+        st = self.state
+        if not st.call.company or not st.call.customers:
+            return Verdict("na", "needs the customer and the company")
+        reached, offer = self.reached, self.first_offer
+        if reached is not None and (offer is None or reached.start <= offer.start):
+            evidence = [st.evidence(reached)] + ([st.evidence(offer)] if offer else [])
+            return Verdict("pass", "asked about or restated the reason before offering", evidence)
+        if offer is not None:
+            return Verdict(
+                "fail", "offered before asking what is behind the decision", [st.evidence(offer)]
+            )
+        return Verdict("fail", "never asked about the reason for leaving")
