@@ -3,13 +3,15 @@
     python bench/eval_calls.py ../shared/calls [--show-misses]
 
 Prints, per rubric: accuracy, and F1 of the `fail` class; then accuracy of outcome,
-churn_reason and churn_stage; and how many labelled live nudges appeared on time.
+churn_reason and churn_stage; how many labelled live nudges appeared on time; and what the
+engine costs per utterance (the live path's share: detectors, embeddings, classification).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,13 +44,19 @@ def main() -> int:
         print(f"no *.call.json in {args.folder}", file=sys.stderr)
         return 2
     resources = Resources(get_settings())
+    resources.signals  # embed the rubric examples before timing anything  # noqa: B018
+    engine_s = 0.0
+    utterances = 0
     pairs: dict[str, list[tuple[str, str]]] = {r: [] for r in RUBRIC_IDS}
     classes: dict[str, list[tuple[str, str]]] = {c: [] for c in CLASSES}
     nudges_ok = nudges_total = 0
     for path in files:
         call = load_call(path)
         expected = call.expected or {}
+        t0 = time.perf_counter()
         card = analyze_transcript(resources, call)
+        engine_s += time.perf_counter() - t0
+        utterances += len(call.utterances)
         for rubric in RUBRIC_IDS:
             want = expected.get("verdicts", {}).get(rubric)
             if want is None:
@@ -86,6 +94,8 @@ def main() -> int:
     for c, ps in classes.items():
         if ps:
             print(f"{c:<22}{sum(g == w for g, w in ps) / len(ps):9.2f}{'':>9}{len(ps):4d}")
+    print(f"engine time per utterance: {1000 * engine_s / max(utterances, 1):.1f} ms "
+          f"({utterances} utterances)")
     if nudges_total:
         print(f"{'live nudges on time':<22}{nudges_ok / nudges_total:9.2f}{'':>9}{nudges_total:4d}")
     return 0

@@ -1,7 +1,12 @@
 """Call classifications on every scorecard: outcome, churn reason and churn stage (001, 003).
 
-Read from the customer's own words, with signal phrases per class kept in
-`rubrics/classifications.yaml` so a team lead can extend them.
+Read mostly from the customer's own words, by phrases and by meaning (examples per class in
+`rubrics/classifications.yaml`, which a team lead can extend):
+- outcome: the last decision said in the final part of the call (by the customer, or the
+  company confirming it: "I've cancelled it", "I've applied the discount"); none → undecided;
+- churn_reason: the reason the customer gives most (ties: the first given); none → unknown;
+- churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
+  switching, anti, thawing; none → content.
 """
 
 from __future__ import annotations
@@ -10,46 +15,64 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.core.events import Transcript
 from app.engine.state import CallState
-from app.rubrics.config import PhraseLists, RubricFileError
+from app.rubrics.config import ExampleSet, PhraseLists, RubricFileError
 from app.rubrics.text import PhraseMatcher
 
 OUTCOMES = ("saved", "churned", "undecided")
 CHURN_REASONS = ("product", "service", "price", "non_usage", "other", "unknown")
 CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
+_REASONS = ("price", "service", "product", "non_usage")
+_STAGES = ("refrozen", "switching", "anti", "thawing")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ClassSignals(_Strict):
+    phrases: PhraseLists = Field(default_factory=PhraseLists)
+    examples: ExampleSet = Field(default_factory=ExampleSet)
+
+
 class OutcomeSignals(_Strict):
-    saved: PhraseLists
-    churned: PhraseLists
-    final_part: float = 0.4
+    final_part: float = Field(0.4, gt=0, le=1)
+    saved: ClassSignals
+    churned: ClassSignals
 
 
 class ReasonSignals(_Strict):
-    product: PhraseLists
-    service: PhraseLists
-    price: PhraseLists
-    non_usage: PhraseLists
+    product: ClassSignals
+    service: ClassSignals
+    price: ClassSignals
+    non_usage: ClassSignals
 
 
 class StageSignals(_Strict):
-    refrozen: PhraseLists
-    switching: PhraseLists
-    anti: PhraseLists
-    thawing: PhraseLists
+    refrozen: ClassSignals
+    switching: ClassSignals
+    anti: ClassSignals
+    thawing: ClassSignals
 
 
 class ClassificationFile(_Strict):
     outcome: OutcomeSignals
     churn_reason: ReasonSignals
     churn_stage: StageSignals
+
+    def example_sets(self) -> dict[tuple[str, str], ExampleSet]:
+        """Every class's examples, keyed ("classify:<group>", class), for the signal bank."""
+        out: dict[tuple[str, str], ExampleSet] = {}
+        for group in ("outcome", "churn_reason", "churn_stage"):
+            signals = getattr(self, group)
+            for name in type(signals).model_fields:
+                value = getattr(signals, name)
+                if isinstance(value, ClassSignals) and (value.examples.en or value.examples.he):
+                    out[(f"classify:{group}", name)] = value.examples
+        return out
 
 
 def load_classifications(path: Path) -> ClassificationFile:
@@ -73,52 +96,63 @@ class Classification:
 
 
 class Classifier:
-    def __init__(self, spec: ClassificationFile, language: str) -> None:
-        def m(lists: PhraseLists) -> PhraseMatcher:
-            return PhraseMatcher(lists.get(language))
-
+    def __init__(self, spec: ClassificationFile, language: str, bank=None) -> None:  # type: ignore[no-untyped-def]
+        self.spec = spec
+        self.language = language
+        self.bank = bank
         self.final_part = spec.outcome.final_part
-        self.outcome = {"saved": m(spec.outcome.saved), "churned": m(spec.outcome.churned)}
-        r = spec.churn_reason
-        self.reasons = {k: m(getattr(r, k)) for k in ("price", "service", "product", "non_usage")}
-        s = spec.churn_stage
-        self.stages = {k: m(getattr(s, k)) for k in ("refrozen", "switching", "anti", "thawing")}
+        self._phrases: dict[tuple[str, str], PhraseMatcher] = {}
+        for group in ("outcome", "churn_reason", "churn_stage"):
+            signals = getattr(spec, group)
+            for name in type(signals).model_fields:
+                value = getattr(signals, name)
+                if isinstance(value, ClassSignals):
+                    self._phrases[(group, name)] = PhraseMatcher(value.phrases.get(language))
+
+    def _has(self, state: CallState, group: str, name: str, t: Transcript) -> bool:
+        if self._phrases[(group, name)].find(t.text):
+            return True
+        bank = self.bank
+        key = f"classify:{group}"
+        if bank is None or not bank.has(key, name) or not t.text.strip():
+            return False
+        return bool(bank.fires(key, name, state.vector(t, bank.embedder)))
 
     def classify(self, state: CallState) -> Classification:
         customer = [t for t in state.transcripts if state.is_customer(t.speaker)]
         if not customer:
             return Classification("undecided", "unknown", "content")
         return Classification(
-            self._outcome(customer), self._reason(customer), self._stage(customer)
+            self._outcome(state), self._reason(state, customer), self._stage(state, customer)
         )
 
-    def _outcome(self, customer: list[Transcript]) -> str:
-        end = customer[-1].end
-        start = customer[0].start
+    def _outcome(self, state: CallState) -> str:
+        said = state.transcripts
+        end, start = said[-1].end, said[0].start
         tail_from = end - (end - start) * self.final_part
         outcome = "undecided"
-        for t in customer:
+        for t in said:
             if t.end < tail_from:
                 continue
-            for label, matcher in self.outcome.items():
-                if matcher.find(t.text):
-                    outcome = label  # the customer's last word on it counts
+            for label in ("saved", "churned"):
+                if self._has(state, "outcome", label, t):
+                    outcome = label  # the last word on it counts
         return outcome
 
-    def _reason(self, customer: list[Transcript]) -> str:
+    def _reason(self, state: CallState, customer: list[Transcript]) -> str:
         counts: dict[str, int] = {}
         first: dict[str, float] = {}
         for t in customer:
-            for label, matcher in self.reasons.items():
-                if matcher.find(t.text):
+            for label in _REASONS:
+                if self._has(state, "churn_reason", label, t):
                     counts[label] = counts.get(label, 0) + 1
                     first.setdefault(label, t.start)
         if not counts:
             return "unknown"
         return max(counts, key=lambda k: (counts[k], -first[k]))
 
-    def _stage(self, customer: list[Transcript]) -> str:
-        for label in ("refrozen", "switching", "anti", "thawing"):
-            if any(self.stages[label].find(t.text) for t in customer):
+    def _stage(self, state: CallState, customer: list[Transcript]) -> str:
+        for label in _STAGES:
+            if any(self._has(state, "churn_stage", label, t) for t in customer):
                 return label
         return "content"

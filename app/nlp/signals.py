@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.nlp.embed import DIM, Embedder
-from app.rubrics.config import LANGUAGES, PhraseLists, RubricFile, RubricFileError
+from app.rubrics.config import LANGUAGES, ExampleSet, PhraseLists, RubricFile, RubricFileError
 
 TOP_K = 3
 
@@ -61,7 +61,13 @@ class _Kind:
 class SignalBank:
     """Every example of every rubric, embedded once, and the decision for each kind."""
 
-    def __init__(self, embedder: Embedder, specs: dict[str, RubricFile], contrast: ContrastFile):
+    def __init__(
+        self,
+        embedder: Embedder,
+        specs: dict[str, RubricFile],
+        contrast: ContrastFile,
+        extra: dict[tuple[str, str], ExampleSet] | None = None,
+    ) -> None:
         self.embedder = embedder
         texts: list[str] = []
 
@@ -73,13 +79,14 @@ class SignalBank:
         parts = (contrast.customer, contrast.company)
         contrast_idx = add([s for lang in LANGUAGES for part in parts for s in part.get(lang)])
         self._kinds: dict[tuple[str, str], _Kind] = {}
-        for rubric_id, spec in specs.items():
-            for kind, ex in spec.examples.items():
-                pos = add([s for lang in LANGUAGES for s in ex.get(lang)])
-                counter = add([s for lang in LANGUAGES for s in ex.counter.get(lang)])
-                self._kinds[(rubric_id, kind)] = _Kind(
-                    pos, np.concatenate([contrast_idx, counter]), ex.margin, ex.min_similarity
-                )
+        groups = {(r, k): ex for r, spec in specs.items() for k, ex in spec.examples.items()}
+        groups.update(extra or {})
+        for key, ex in groups.items():
+            pos = add([s for lang in LANGUAGES for s in ex.get(lang)])
+            counter = add([s for lang in LANGUAGES for s in ex.counter.get(lang)])
+            self._kinds[key] = _Kind(
+                pos, np.concatenate([contrast_idx, counter]), ex.margin, ex.min_similarity
+            )
         self.matrix = embedder.embed_many(texts) if texts else np.zeros((0, DIM), np.float32)
 
     def has(self, rubric: str, kind: str) -> bool:

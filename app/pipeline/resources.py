@@ -41,7 +41,9 @@ class Resources:
             if self._signals is None:
                 contrast = load_contrast(self.settings.rubrics_dir / "contrast.yaml")
                 embedder = Embedder(self.settings.cache_dir)
-                self._signals = SignalBank(embedder, self.rubrics.specs, contrast)
+                self._signals = SignalBank(
+                    embedder, self.rubrics.specs, contrast, self.classifications.example_sets()
+                )
             return self._signals
 
     @property
@@ -62,12 +64,13 @@ class Resources:
             self._asr = None
 
     def engine(self, info: CallInfo) -> CallEngine:
+        bank = self.signals
         classifier = self._classifiers.get(info.language)
         if classifier is None:
             classifier = self._classifiers[info.language] = Classifier(
-                self.classifications, info.language
+                self.classifications, info.language, bank
             )
-        return CallEngine(info, self.rubrics, classifier, self.signals)
+        return CallEngine(info, self.rubrics, classifier, bank)
 
     def transcriber(self, language: str) -> WhisperTranscriber:
         """The Whisper model for `language`, loaded on first use and shared after that."""

@@ -7,6 +7,8 @@ an utterance whose offer phrases were all heard in one earlier offer is that off
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
@@ -18,6 +20,7 @@ OFFER_KINDS = ("discount", "credit", "free_period", "freeze", "downgrade", "upgr
 class OfferLimitSettings(DetectorSettings):
     max_offers: int = Field(2, ge=1, le=20)
     min_words: int = Field(4, ge=1, le=50)
+    same_offer_similarity: float = Field(0.93, ge=0, le=1)
 
 
 class OfferLimit(Detector):
@@ -31,6 +34,11 @@ class OfferLimit(Detector):
         super().__init__(*args, **kwargs)
         self.offers: list[tuple[str, Transcript]] = []
         self._signatures: list[frozenset[str]] = []
+        self._seen: list[Any] = []  # embeddings of the offers made
+
+    def _vector(self, t: Transcript) -> Any:
+        assert self.bank is not None
+        return self.state.vector(t, self.bank.embedder)
 
     @property
     def count(self) -> int:
@@ -41,9 +49,20 @@ class OfferLimit(Detector):
             return []
         matched = {k: self.phrases[f"offer_{k}"].find_all(t.text) for k in OFFER_KINDS}
         signature = frozenset(p for phrases in matched.values() for p in phrases)
-        if not signature or any(signature <= earlier for earlier in self._signatures):
+        if signature:
+            if any(signature <= earlier for earlier in self._signatures):
+                return []  # the same offer again
+            kind = next(k for k in OFFER_KINDS if matched[k])
+        elif self.match("offer_other", t) is not None:
+            # An offer by meaning alone: the same offer again if it means the same as one made.
+            vector = self._vector(t)
+            if any(float(vector @ v) >= self.settings.same_offer_similarity for v in self._seen):
+                return []
+            kind = "other"
+        else:
             return []
-        kind = next(k for k in OFFER_KINDS if matched[k])
+        if self.bank is not None:
+            self._seen.append(self._vector(t))
         self._signatures.append(signature)
         self.offers.append((kind, t))
         self.state.marks.setdefault("offer", []).append(t)

@@ -1,0 +1,201 @@
+"""The content rubrics of sources 001–004 on short calls, in English and Hebrew: pass, fail and
+na for each, with the real rubric files (phrases and examples by meaning)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine.engine import Scorecard
+from app.pipeline.resources import Resources
+from tests.test_rubrics import CUSTOMER_REP, Line, analyze
+
+LANGS = ["en", "he"]
+
+# Lines of a short call, by language: the rep opens, the customer wants to leave, the rep
+# answers with one of the lines below, the customer closes.
+T = {
+    "en": {
+        "hello": "Thanks for calling, this is Dana. How can I help you today?",
+        "leave": "Hi, I want to cancel my plan. It just costs too much for what I get.",
+        "ask": "I understand. Can I ask what made you decide to leave now?",
+        "reason": "The price went up twenty dollars in March and nobody told me about it.",
+        "neutral": "Okay, I can see the account here and the change in March.",
+        "policy": "Well, that's our policy. Price changes are in the terms you signed.",
+        "blame": "You should have read the letter we sent you in February.",
+        "badmouth": "Honestly, whoever told you the price was fixed got it wrong. "
+        "The sales team never knows what they're talking about.",
+        "want": "We'd really like to keep you with us, you've been a customer for years.",
+        "offer": "I can take twenty dollars off your bill for the next six months.",
+        "concrete": "I'll call you tomorrow at ten to confirm the new price is on the account.",
+        "vague": "Someone from billing will get back to you about it.",
+        "slogan": "We'll do everything we can to make sure you're happy.",
+        "anything": "Before we finish, is there anything else I can help you with?",
+        "accept": "Okay, that works for me. I'll stay.",
+        "still": "No thanks, I've made up my mind. Please cancel it.",
+        "door": "I'm sorry to see you go. You're always welcome back, just call me directly.",
+        "cold": "Fine. The account is closed. Goodbye.",
+        "bye": "Thanks, bye.",
+    },
+    "he": {
+        "hello": "שלום, מדברת דנה משירות הלקוחות. איך אפשר לעזור?",
+        "leave": "היי, אני רוצה לבטל את המנוי. זה פשוט יקר מדי בשביל מה שאני מקבל.",
+        "ask": "אני מבינה. אפשר לשאול מה גרם לך להחליט לעזוב דווקא עכשיו?",
+        "reason": "המחיר עלה בעשרים שקל במרץ ואף אחד לא אמר לי על זה כלום.",
+        "neutral": "אוקיי, אני רואה את החשבון ואת השינוי מחודש מרץ.",
+        "policy": "תראה, זה הנוהל. שינויי מחיר כתובים בתנאים שחתמת עליהם.",
+        "blame": "היית צריך לקרוא את המכתב ששלחנו לך בפברואר.",
+        "badmouth": "האמת, מי שאמר לך שהמחיר קבוע פשוט טעה. "
+        "אנשי המכירות אף פעם לא יודעים על מה הם מדברים.",
+        "want": "חשוב לנו מאוד שתישאר איתנו, אתה לקוח שלנו כבר שנים.",
+        "offer": "אני יכולה להוריד לך עשרים שקל מהחשבון לשישה חודשים.",
+        "concrete": "אני אתקשר אליך מחר בעשר לוודא שהמחיר החדש מעודכן בחשבון.",
+        "vague": "מישהו מהגבייה יחזור אליך בעניין.",
+        "slogan": "אנחנו נעשה הכול כדי שתהיה מרוצה.",
+        "anything": "לפני שנסיים, יש עוד משהו שאני יכולה לעזור לך בו?",
+        "accept": "אוקיי, זה מתאים לי. אני נשאר.",
+        "still": "לא תודה, החלטתי. תבטלי את זה בבקשה.",
+        "door": "חבל לי שאתה עוזב. הדלת אצלנו תמיד פתוחה, פשוט תתקשר אליי ישירות.",
+        "cold": "בסדר. החשבון סגור. להתראות.",
+        "bye": "תודה, ביי.",
+    },
+}
+
+
+def call(language: str, *keys: str) -> list[Line]:
+    """A call from line keys: speakers alternate rep / customer unless a key starts with
+    "rep:" or "cust:"; each line lasts by its length (about 2.5 words a second)."""
+    lines: list[Line] = []
+    t = 0.5
+    for key in keys:
+        who, _, name = key.rpartition(":")
+        text = T[language][name]
+        speaker = {"rep": "a1", "cust": "c1"}[who]
+        dur = max(1.0, round(len(text.split()) / 2.5, 1))
+        lines.append((speaker, t, round(t + dur, 2), text))
+        t = round(t + dur + 0.8, 2)
+    return lines
+
+
+def verdict(card: Scorecard, rubric: str) -> str:
+    return card.verdicts[rubric].verdict
+
+
+BASE = ("rep:hello", "cust:leave")
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_defensiveness(resources: Resources, language: str) -> None:
+    calm = analyze(
+        resources, language, CUSTOMER_REP, call(language, *BASE, "rep:neutral", "cust:bye")
+    )
+    assert verdict(calm, "no_defensiveness") == "pass"
+    for key in ("policy", "blame"):
+        card = analyze(
+            resources, language, CUSTOMER_REP, call(language, *BASE, f"rep:{key}", "cust:bye")
+        )
+        v = card.verdicts["no_defensiveness"]
+        assert v.verdict == "fail", key
+        assert v.evidence[0].text == T[language][key]
+        assert any(n.rubric == "no_defensiveness" for n in card.nudges)
+    customer_only = analyze(resources, language, [("c1", "customer")], call(language, "cust:leave"))
+    assert verdict(customer_only, "no_defensiveness") == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_badmouthing(resources: Resources, language: str) -> None:
+    lines = call(language, *BASE, "rep:badmouth", "cust:bye")
+    assert verdict(analyze(resources, language, CUSTOMER_REP, lines), "no_badmouthing") == "fail"
+    lines = call(language, *BASE, "rep:neutral", "cust:bye")
+    assert verdict(analyze(resources, language, CUSTOMER_REP, lines), "no_badmouthing") == "pass"
+    only = analyze(resources, language, [("c1", "customer")], call(language, "cust:leave"))
+    assert verdict(only, "no_badmouthing") == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_say_we_want_you(resources: Resources, language: str) -> None:
+    lines = call(language, *BASE, "rep:want", "cust:bye")
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert verdict(card, "say_we_want_you") == "pass"
+    assert card.verdicts["say_we_want_you"].evidence[0].text == T[language]["want"]
+    lines = call(language, *BASE, "rep:neutral", "cust:bye")
+    assert verdict(analyze(resources, language, CUSTOMER_REP, lines), "say_we_want_you") == "fail"
+    only = analyze(resources, language, [("c1", "customer")], call(language, "cust:leave"))
+    assert verdict(only, "say_we_want_you") == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_own_the_follow_up(resources: Resources, language: str) -> None:
+    def follow_up(*keys: str) -> str:
+        lines = call(language, *BASE, *keys, "cust:bye")
+        return verdict(analyze(resources, language, CUSTOMER_REP, lines), "own_the_follow_up")
+
+    assert follow_up("rep:concrete") == "pass"
+    assert follow_up("rep:vague") == "fail"
+    assert follow_up("rep:slogan") == "fail"
+    assert follow_up("rep:neutral") == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_satisfaction_check(resources: Resources, language: str) -> None:
+    lines = call(language, *BASE, "rep:neutral", "cust:bye", "rep:anything", "cust:bye")
+    assert (
+        verdict(analyze(resources, language, CUSTOMER_REP, lines), "satisfaction_check") == "pass"
+    )
+    lines = call(language, *BASE, "rep:neutral", "cust:bye")
+    assert (
+        verdict(analyze(resources, language, CUSTOMER_REP, lines), "satisfaction_check") == "fail"
+    )
+    only = analyze(resources, language, [("c1", "customer")], call(language, "cust:leave"))
+    assert verdict(only, "satisfaction_check") == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_find_real_reason(resources: Resources, language: str) -> None:
+    asked = call(language, *BASE, "rep:ask", "cust:reason", "rep:offer", "cust:accept")
+    card = analyze(resources, language, CUSTOMER_REP, asked)
+    assert verdict(card, "find_real_reason") == "pass"
+    offered_first = call(language, *BASE, "rep:offer", "cust:reason", "rep:ask", "cust:accept")
+    card = analyze(resources, language, CUSTOMER_REP, offered_first)
+    assert verdict(card, "find_real_reason") == "fail"
+    assert any(n.kind == "ask_first" for n in card.nudges)
+    only = analyze(resources, language, [("a1", "rep")], call(language, "rep:hello"))
+    assert verdict(only, "find_real_reason") == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_leave_door_open_and_outcome(resources: Resources, language: str) -> None:
+    saved = analyze(
+        resources,
+        language,
+        CUSTOMER_REP,
+        call(language, *BASE, "rep:offer", "cust:accept", "rep:want", "cust:bye"),
+    )
+    assert saved.outcome == "saved"
+    assert verdict(saved, "leave_door_open") == "na"
+    warm = analyze(
+        resources,
+        language,
+        CUSTOMER_REP,
+        call(language, *BASE, "rep:offer", "cust:still", "rep:door", "cust:bye"),
+    )
+    assert warm.outcome == "churned"
+    assert verdict(warm, "leave_door_open") == "pass"
+    cold = analyze(
+        resources,
+        language,
+        CUSTOMER_REP,
+        call(language, *BASE, "rep:offer", "cust:still", "rep:cold", "cust:bye"),
+    )
+    assert cold.outcome == "churned"
+    assert verdict(cold, "leave_door_open") == "fail"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_churn_reason_from_the_customers_words(resources: Resources, language: str) -> None:
+    card = analyze(
+        resources,
+        language,
+        CUSTOMER_REP,
+        call(language, *BASE, "rep:ask", "cust:reason", "rep:neutral", "cust:bye"),
+    )
+    assert card.churn_reason == "price"
