@@ -94,8 +94,10 @@ def main() -> int:
     for c, ps in classes.items():
         if ps:
             print(f"{c:<22}{sum(g == w for g, w in ps) / len(ps):9.2f}{'':>9}{len(ps):4d}")
-    print(f"engine time per utterance: {1000 * engine_s / max(utterances, 1):.1f} ms "
-          f"({utterances} utterances)")
+    print(
+        f"engine time per utterance: {1000 * engine_s / max(utterances, 1):.1f} ms "
+        f"({utterances} utterances)"
+    )
     if nudges_total:
         print(f"{'live nudges on time':<22}{nudges_ok / nudges_total:9.2f}{'':>9}{nudges_total:4d}")
     return 0

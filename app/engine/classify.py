@@ -116,7 +116,7 @@ class Classifier:
         key = f"classify:{group}"
         if bank is None or not bank.has(key, name) or not t.text.strip():
             return False
-        return bool(bank.fires(key, name, state.vector(t, bank.embedder)))
+        return bool(bank.fires(key, name, state.similarities(t, bank)))
 
     def classify(self, state: CallState) -> Classification:
         customer = [t for t in state.transcripts if state.is_customer(t.speaker)]

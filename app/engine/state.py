@@ -75,11 +75,15 @@ class CallState:
 
     def vector(self, t: Transcript, embedder: Any) -> Any:
         """The utterance's embedding, computed once however many rubrics ask."""
+        return embedder.embed(t.text)
+
+    def similarities(self, t: Transcript, bank: Any) -> Any:
+        """The utterance against every rubric example, computed once however many ask."""
         key = id(t)
-        vec = self._vectors.get(key)
-        if vec is None:
-            vec = self._vectors[key] = embedder.embed(t.text)
-        return vec
+        sims = self._vectors.get(key)
+        if sims is None:
+            sims = self._vectors[key] = bank.similarities(t.text)
+        return sims
 
     _ends: list[float] = field(default_factory=list)
 

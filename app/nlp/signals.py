@@ -92,16 +92,19 @@ class SignalBank:
     def has(self, rubric: str, kind: str) -> bool:
         return (rubric, kind) in self._kinds
 
-    def score(self, rubric: str, kind: str, vector: np.ndarray) -> tuple[float, float]:
+    def similarities(self, text: str) -> np.ndarray:
+        """The utterance against every example (one embedding, one product)."""
+        return self.matrix @ self.embedder.embed(text)
+
+    def score(self, rubric: str, kind: str, sims: np.ndarray) -> tuple[float, float]:
         """(margin over the contrast, similarity to the closest examples)."""
         k = self._kinds[(rubric, kind)]
-        sims = self.matrix @ vector
         pos = _topk(sims[k.positives])
         return pos - _topk(sims[k.negatives]), pos
 
-    def fires(self, rubric: str, kind: str, vector: np.ndarray) -> bool:
+    def fires(self, rubric: str, kind: str, sims: np.ndarray) -> bool:
         k = self._kinds.get((rubric, kind))
         if k is None:
             return False
-        margin, pos = self.score(rubric, kind, vector)
+        margin, pos = self.score(rubric, kind, sims)
         return margin >= k.margin and pos >= k.min_similarity

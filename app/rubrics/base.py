@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from app.core.events import Finding, SpeechEnded, SpeechStarted, Transcript, Verdict
 from app.engine.state import CallState
 from app.rubrics.config import RubricFile, RubricFileError, validate_part
-from app.rubrics.text import PhraseMatcher
+from app.rubrics.text import PhraseMatcher, normalize
 
 if TYPE_CHECKING:
     from app.nlp.signals import SignalBank
@@ -110,6 +110,15 @@ class Detector(ABC):
         lead = self.state.call.lead
         return NudgeRequest(self.id, kind, at, to or (lead.id if lead else ""), finding)
 
+    def to_colleague(self, t: Transcript) -> bool:
+        """Said to another company participant by name ("Maya, anything to add?"), not to the
+        customer."""
+        words = set(normalize(t.text).split())
+        return any(
+            p.id != t.speaker and p.is_company and p.name and normalize(p.name).split()[0] in words
+            for p in self.state.call.participants
+        )
+
     def match(self, kind: str, t: Transcript) -> str | None:
         """Why `t` is of `kind`: the phrase it says, or "~meaning" when its meaning is close to
         the rubric's examples of that kind; None when it is not."""
@@ -119,8 +128,8 @@ class Detector(ABC):
         bank = self.bank
         if bank is None or not bank.has(self.id, kind) or not t.text.strip():
             return None
-        vector = self.state.vector(t, bank.embedder)
-        return "~meaning" if bank.fires(self.id, kind, vector) else None
+        sims = self.state.similarities(t, bank)
+        return "~meaning" if bank.fires(self.id, kind, sims) else None
 
 
 class NotImplementedDetector(Detector):

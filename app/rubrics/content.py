@@ -154,7 +154,11 @@ class SatisfactionCheck(Detector):
         self.asked: list[Transcript] = []
 
     def on_transcript(self, t: Transcript) -> list[Output]:
-        if self.state.is_company(t.speaker) and self.match("satisfaction_question", t):
+        if (
+            self.state.is_company(t.speaker)
+            and not self.to_colleague(t)
+            and self.match("satisfaction_question", t)
+        ):
             self.asked.append(t)
             return [self.finding("satisfaction_question", t)]
         return []
@@ -230,8 +234,10 @@ class FindRealReason(Detector):
         if not st.is_company(t.speaker):
             return []
         out: list[Output] = []
-        if self.reached is None and (
-            self.match("reason_question", t) or self.match("restatement", t)
+        if (
+            self.reached is None
+            and not self.to_colleague(t)
+            and (self.match("reason_question", t) or self.match("restatement", t))
         ):
             self.reached = t
             out.append(self.finding("reason_reached", t))
