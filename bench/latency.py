@@ -7,10 +7,10 @@ Starts the real service (`.venv/bin/hakshev serve`) on a free loopback port with
 directory, synthesises the English test call once (`tests/scripts_en.py`, spoken by espeak-ng;
 with `--minutes` longer than the call its turns are repeated, and the audio is cut to M minutes),
 warms the model up with one short call, then streams N copies of it at the same time at 1 × real
-time in 100 ms frames (distinct call ids, starts staggered by a random 0-3 s), and stops the
-server (SIGTERM) at the end. The client speaks the audio-websocket protocol and paces frames
-exactly as `app.streamer.stream_call` does; that loop is copied here so that the wall time each
-frame was sent is recorded.
+time in 100 ms frames (distinct call ids, starts spread by a random 0-20 s, `--stagger`), and
+stops the server (SIGTERM) at the end. The client speaks the audio-websocket protocol and paces
+frames exactly as `app.streamer.stream_call` does; that loop is copied here so that the wall
+time each frame was sent is recorded.
 
 The latency of an event is the wall time it was received on the call's events socket minus the
 wall time the audio frame holding its call time was sent (the frame whose span (start, end]
@@ -71,7 +71,10 @@ from tests.synth import SR, Turn, render  # noqa: E402
 
 FRAME_MS = 100
 FRAME_S = FRAME_MS / 1000
-STAGGER_S = 3.0
+# Calls in a contact centre are independent; N copies of one script started within a few
+# seconds of each other would end every utterance at the same moment, a burst no real floor
+# makes. Starts are spread over a typical utterance cycle instead (--stagger to change it).
+STAGGER_S = 20.0
 LANGUAGE = "en"
 PARTICIPANTS = [Participant("customer", "customer", "Noa"), Participant("rep", "rep", "Dana")]
 CALL_SECONDS = 190.0  # about how long the English test call lasts
@@ -448,14 +451,16 @@ class Options:
     seed: int
     keep: bool
     show_events: bool
+    stagger: float = STAGGER_S
 
 
 def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
     seconds = len(audio) / SR
     data_dir = Path(tempfile.mkdtemp(prefix=f"hakshev-bench-{calls}-"))
     rng = random.Random(opts.seed)
+    stagger = opts.stagger
     tag = f"{os.getpid()}-{int(time.time())}"
-    runs = [CallRun(f"bench-{tag}-{i:02d}", rng.uniform(0, STAGGER_S)) for i in range(calls)]
+    runs = [CallRun(f"bench-{tag}-{i:02d}", rng.uniform(0, stagger)) for i in range(calls)]
     print(f"\n=== {calls} call(s) of {seconds:.1f} s at 1× real time, model {opts.model} ===")
     server = Server(opts.model, data_dir)
     try:
@@ -591,6 +596,12 @@ def main() -> int:
     ap.add_argument("--model", default="base", help="HAKSHEV_WHISPER_MODEL (default base)")
     ap.add_argument("--minutes", type=float, help="call length (default: the test call, ~190 s)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the start stagger")
+    ap.add_argument(
+        "--stagger",
+        type=float,
+        default=STAGGER_S,
+        help=f"spread of the call starts, s (default {STAGGER_S:.0f})",
+    )
     ap.add_argument("--keep", action="store_true", help="keep the data dir and server log")
     ap.add_argument("--events", action="store_true", help="list every measured event")
     args = ap.parse_args()
@@ -599,7 +610,7 @@ def main() -> int:
         ap.error("call counts must be ≥ 1")
 
     audio = synthesise(args.minutes)
-    opts = Options(args.model, args.seed, args.keep, args.events)
+    opts = Options(args.model, args.seed, args.keep, args.events, args.stagger)
     results = [run_once(n, audio, opts) for n in counts]
     if len(results) > 1:
         summary(results)

@@ -89,3 +89,21 @@ def write_wav(path: Path, audio: np.ndarray) -> None:
         w.setsampwidth(2)
         w.setframerate(SR)
         w.writeframes(np.clip(np.round(audio * 32767), -32768, 32767).astype("<i2").tobytes())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate, ignoring case and punctuation (jiwer)."""
+    import jiwer
+
+    norm = jiwer.Compose(
+        [
+            jiwer.ToLowerCase(),
+            jiwer.RemovePunctuation(),
+            jiwer.RemoveMultipleSpaces(),
+            jiwer.Strip(),
+            jiwer.ReduceToListOfListOfWords(),
+        ]
+    )
+    return float(
+        jiwer.wer(reference, hypothesis, reference_transform=norm, hypothesis_transform=norm)
+    )

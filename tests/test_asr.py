@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import jiwer
 import numpy as np
 import pytest
 
 from app.pipeline.resources import Resources
-from tests.synth import SR, speak
+from tests.synth import SR, speak, wer
 
 pytestmark = pytest.mark.slow
 
 
 def _wer(reference: str, hypothesis: str) -> float:
-    norm = jiwer.Compose(
-        [
-            jiwer.ToLowerCase(),
-            jiwer.RemovePunctuation(),
-            jiwer.RemoveMultipleSpaces(),
-            jiwer.Strip(),
-            jiwer.ReduceToListOfListOfWords(),
-        ]
-    )
-    return jiwer.wer(reference, hypothesis, reference_transform=norm, hypothesis_transform=norm)
+    return wer(reference, hypothesis)
 
 
 def test_english_utterance_is_transcribed(resources: Resources) -> None:

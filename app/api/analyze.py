@@ -18,7 +18,7 @@ from app.pipeline.analyze import (
     call_info_for_audio,
     detect_language,
 )
-from app.pipeline.callfile import CallFileError, parse_call
+from app.pipeline.callfile import CallFile, CallFileError, parse_call
 from app.pipeline.resources import Resources
 
 router = APIRouter(prefix="/v1", tags=["analysis"])
@@ -38,6 +38,22 @@ def _participants(values: list[str]) -> list[Participant]:
             )
         out.append(Participant(f"{role}{i + 1}", role, name or role.capitalize()))
     return out
+
+
+def is_call_file(file: UploadFile) -> bool:
+    return (file.filename or "").endswith(".json") or file.content_type == "application/json"
+
+
+async def read_call_upload(file: UploadFile, limit: int, language: str | None) -> CallFile:
+    """An uploaded *.call.json, size-limited and validated (413 / 422 with the reason)."""
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "upload too large")
+    try:
+        call = parse_call(data, file.filename or "upload")
+    except CallFileError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return call.model_copy(update={"language": language}) if language else call
 
 
 def _spool(upload: UploadFile, limit_bytes: int, suffix: str) -> Path:
@@ -96,16 +112,8 @@ async def analyze(
     name = file.filename or "upload"
     suffix = Path(name).suffix.lower()
     limit = resources.settings.max_upload_mb << 20
-    if name.endswith(".json") or file.content_type == "application/json":
-        data = await file.read(limit + 1)
-        if len(data) > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "upload too large")
-        try:
-            call = parse_call(data, name)
-        except CallFileError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-        if language:
-            call = call.model_copy(update={"language": language})
+    if is_call_file(file):
+        call = await read_call_upload(file, limit, language)
         card = await run_in_threadpool(analyze_transcript, resources, call)
         return card.to_dict()
     if suffix not in AUDIO_SUFFIXES and not (file.content_type or "").startswith("audio/"):

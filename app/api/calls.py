@@ -14,11 +14,17 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile, sta
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.api.analyze import AUDIO_SUFFIXES, _analyze_audio, _participants, _spool
+from app.api.analyze import (
+    AUDIO_SUFFIXES,
+    _analyze_audio,
+    _participants,
+    _spool,
+    is_call_file,
+    read_call_upload,
+)
 from app.api.deps import HubDep, ResourcesDep, StoreDep
 from app.live.protocol import CALL_ID
 from app.pipeline.analyze import analyze_transcript
-from app.pipeline.callfile import CallFileError, parse_call
 from app.pipeline.resources import Resources
 from app.store import repo
 
@@ -138,17 +144,9 @@ async def import_call(
     name = file.filename or "upload"
     limit = resources.settings.max_upload_mb << 20
     suffix = Path(name).suffix.lower()
-    if name.endswith(".json") or file.content_type == "application/json":
-        data = await file.read(limit + 1)
-        if len(data) > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "upload too large")
-        try:
-            call = parse_call(data, name)
-        except CallFileError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    if is_call_file(file):
+        call = await read_call_upload(file, limit, language)
         cid = call_id or _safe_id(call.id)
-        if language:
-            call = call.model_copy(update={"language": language})
         await _refuse_existing(store, hub, cid)
         call = call.model_copy(update={"id": cid})
         card = (await run_in_threadpool(analyze_transcript, resources, call)).to_dict()

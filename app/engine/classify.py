@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.events import Transcript
 from app.engine.state import CallState
-from app.rubrics.config import ExampleSet, PhraseLists, RubricFileError
+from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
 from app.rubrics.text import PhraseMatcher
 
 OUTCOMES = ("saved", "churned", "undecided")
@@ -76,16 +75,7 @@ class ClassificationFile(_Strict):
 
 
 def load_classifications(path: Path) -> ClassificationFile:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return ClassificationFile.model_validate(raw)
-    except OSError as exc:
-        raise RubricFileError(path, "(file)", f"cannot read: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise RubricFileError(path, "(file)", "not valid YAML") from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise RubricFileError(path, ".".join(map(str, first["loc"])), first["msg"]) from exc
+    return load_yaml_model(path, ClassificationFile)
 
 
 @dataclass(slots=True)

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from app.nlp.embed import DIM, Embedder
-from app.rubrics.config import LANGUAGES, ExampleSet, PhraseLists, RubricFile, RubricFileError
+from app.rubrics.config import LANGUAGES, ExampleSet, PhraseLists, RubricFile, load_yaml_model
 
 TOP_K = 3
 
@@ -31,15 +30,7 @@ class ContrastFile(BaseModel):
 
 
 def load_contrast(path: Path) -> ContrastFile:
-    try:
-        return ContrastFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise RubricFileError(path, "(file)", f"cannot read: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise RubricFileError(path, "(file)", "not valid YAML") from exc
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise RubricFileError(path, ".".join(map(str, first["loc"])), first["msg"]) from exc
+    return load_yaml_model(path, ContrastFile)
 
 
 def _topk(values: np.ndarray, k: int = TOP_K) -> float:

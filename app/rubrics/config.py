@@ -9,7 +9,7 @@ or a value out of range, is refused with the file, the field and the reason.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -137,6 +137,25 @@ def load_rubric_file(path: Path) -> RubricFile:
     if path.stem != rubric.id:
         raise RubricFileError(path, "id", f"{rubric.id!r} does not match the file name")
     return rubric
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    """A YAML file of the rubric folder, validated against `model`; refused with the file,
+    the field and the reason."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RubricFileError(path, "(file)", f"cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise RubricFileError(path, "(file)", "not valid YAML") from exc
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise RubricFileError(path, _field_of(first), first["msg"]) from exc
 
 
 def validate_part(path: Path, prefix: str, model: type[BaseModel], data: Any) -> Any:
