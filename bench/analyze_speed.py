@@ -56,7 +56,7 @@ def main() -> int:
     resources.close()
     print(f"call            {seconds:8.1f} s, 2 channels, {len(card.utterances)} utterances")
     print(
-        f"model load      {load_s:8.2f} s ({args.model}, int8, "
+        f"start-up        {load_s:8.2f} s (Whisper {args.model} int8 + rubric examples, "
         f"{resources.settings.asr_workers} workers)"
     )
     print(f"analysis        {took:8.2f} s")
