@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -16,6 +17,7 @@ from app.audio.io import AudioError
 from app.core.events import ROLES, Participant
 from app.rubrics.config import RubricFileError
 
+BAR_FORMAT = "{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]"
 AUDIO_HINT = "a *.call.json transcript or an audio file (WAV, FLAC, MP3, …)"
 
 
@@ -69,12 +71,7 @@ def _format_text(card: dict[str, Any]) -> str:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from app.core.config import get_settings
-    from app.pipeline.analyze import (
-        analyze_samples,
-        analyze_transcript,
-        call_info_for_audio,
-        detect_language,
-    )
+    from app.pipeline.analyze import analyze_recording, analyze_transcript
     from app.pipeline.callfile import CallFileError, load_call
     from app.pipeline.resources import Resources
 
@@ -100,28 +97,33 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     else:
         from tqdm import tqdm
 
-        audio = _load(path)
-        info = call_info_for_audio(
-            path.stem, args.language or "en", _participants(args.participant), audio.shape[1]
-        )
-        if args.language is None:
-            info = type(info)(
-                info.call_id, detect_language(resources, audio), info.participants, info.mono
+        with contextlib.ExitStack() as stack:
+            bars: list[tqdm] = []  # made once the recording's length is known
+
+            def progress(done: float, total: float) -> None:
+                if not bars:
+                    bars.append(
+                        stack.enter_context(
+                            tqdm(
+                                total=round(total, 1),
+                                unit="s",
+                                desc="analysing",
+                                file=sys.stderr,
+                                disable=args.quiet,
+                                bar_format=BAR_FORMAT,
+                            )
+                        )
+                    )
+                bars[0].update(round(done - bars[0].n, 1))
+
+            card = analyze_recording(
+                resources,
+                path,
+                path.stem,
+                args.language,
+                _participants(args.participant),
+                progress,
             )
-        duration = len(audio) / 16000
-        with tqdm(
-            total=round(duration, 1),
-            unit="s",
-            desc="analysing",
-            file=sys.stderr,
-            disable=args.quiet,
-            bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]",
-        ) as bar:
-
-            def progress(t: float) -> None:
-                bar.update(round(t - bar.n, 1))
-
-            card = analyze_samples(resources, info, audio, progress=progress)
     data = card.to_dict()
     if args.format == "json":
         json.dump(data, sys.stdout, ensure_ascii=False)

@@ -10,14 +10,9 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import ResourcesDep
-from app.audio.io import AudioError, load_audio
+from app.audio.io import AudioError
 from app.core.events import ROLES, Participant
-from app.pipeline.analyze import (
-    analyze_samples,
-    analyze_transcript,
-    call_info_for_audio,
-    detect_language,
-)
+from app.pipeline.analyze import analyze_recording, analyze_transcript
 from app.pipeline.callfile import CallFile, CallFileError, parse_call
 from app.pipeline.resources import Resources
 
@@ -82,13 +77,7 @@ def _analyze_audio(
     language: str | None,
     participants: list[Participant],
 ) -> dict[str, Any]:
-    audio = load_audio(path)
-    info = call_info_for_audio(call_id, language or "en", participants, audio.shape[1])
-    if language is None:
-        info = type(info)(
-            info.call_id, detect_language(resources, audio), info.participants, info.mono
-        )
-    return analyze_samples(resources, info, audio).to_dict()
+    return analyze_recording(resources, path, call_id, language, participants).to_dict()
 
 
 @router.post(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.engine.state import CallState
 from app.nlp.signals import SignalBank
-from app.rubrics.base import Detector, DetectorSettings, NotImplementedDetector
+from app.rubrics.base import Detector, DetectorSettings
 from app.rubrics.config import RUBRIC_IDS, RubricFile, RubricFileError, load_rubric_file
 from app.rubrics.content import (
     FindRealReason,
@@ -61,22 +61,12 @@ class RubricSet:
                 raise RubricFileError(path, "(file)", "missing: every rubric needs its file")
             spec = load_rubric_file(path)
             specs[rubric_id] = spec
-            settings[rubric_id] = DETECTORS.get(rubric_id, _Unbuilt).check_file(path, spec)
+            settings[rubric_id] = DETECTORS[rubric_id].check_file(path, spec)
         return cls(specs, settings)
 
     def detectors(self, state: CallState, bank: SignalBank | None = None) -> dict[str, Detector]:
         made: dict[str, Detector] = {}
         for rubric_id in RUBRIC_IDS:
-            cls = DETECTORS.get(rubric_id, _Unbuilt)
+            cls = DETECTORS[rubric_id]
             made[rubric_id] = cls(self.specs[rubric_id], self.settings[rubric_id], state, bank)
         return made
-
-
-class _Unbuilt(NotImplementedDetector):
-    """Rubrics of a later issue: their files are validated for the common fields only."""
-
-    id = "unbuilt"
-
-    @classmethod
-    def check_file(cls, path: Path, spec: RubricFile) -> DetectorSettings:
-        return DetectorSettings()

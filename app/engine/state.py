@@ -68,7 +68,7 @@ class CallState:
     # silence hangover; 0 for a transcript). A segment open longer than X is only known to be
     # longer than X once `lag_s` has passed: decisions wait for that, their call time does not.
     lag_s: float = 0.0
-    _vectors: dict[int, Any] = field(default_factory=dict)
+    _similarities: dict[int, Any] = field(default_factory=dict)
     # Utterances one rubric marks for another (offer_limit's offers, for find_real_reason).
     marks: dict[str, list[Transcript]] = field(default_factory=dict)
     outcome: str | None = None  # set at the end, before the verdicts
@@ -80,9 +80,9 @@ class CallState:
     def similarities(self, t: Transcript, bank: Any) -> Any:
         """The utterance against every rubric example, computed once however many ask."""
         key = id(t)
-        sims = self._vectors.get(key)
+        sims = self._similarities.get(key)
         if sims is None:
-            sims = self._vectors[key] = bank.similarities(t.text)
+            sims = self._similarities[key] = bank.similarities(t.text)
         return sims
 
     _ends: list[float] = field(default_factory=list)

@@ -3,6 +3,7 @@ stages and engine as a live call."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import deque
 from collections.abc import Callable
@@ -99,6 +100,25 @@ def analyze_samples(
     return pipeline.finish()
 
 
+def analyze_recording(
+    resources: Resources,
+    path: Path,
+    call_id: str,
+    language: str | None,
+    participants: list[Participant],
+    progress: Callable[[float, float], None] | None = None,
+) -> Scorecard:
+    """A recording file, one channel per participant, through the call pipeline; the language
+    is detected (Hebrew or English) when not given. `progress(done_s, total_s)`."""
+    audio = load_audio(path)
+    info = call_info_for_audio(call_id, language or "en", participants, audio.shape[1])
+    if language is None:
+        info = dataclasses.replace(info, language=detect_language(resources, audio))
+    total = len(audio) / SAMPLE_RATE
+    report = None if progress is None else (lambda done: progress(done, total))
+    return analyze_samples(resources, info, audio, progress=report)
+
+
 def detect_language(resources: Resources, audio: np.ndarray) -> str:
     """Hebrew or English (detection is limited to the two), from the loudest 28 s of speech
     in the first two minutes of the mixed-down call."""
@@ -112,7 +132,3 @@ def detect_language(resources: Resources, audio: np.ndarray) -> str:
         head = head[start : start + window]
     language, _ = resources.language_detector().detect_language(head)
     return language
-
-
-def load_recording(path: Path) -> np.ndarray:
-    return load_audio(path)

@@ -130,10 +130,3 @@ class Detector(ABC):
             return None
         sims = self.state.similarities(t, bank)
         return "~meaning" if bank.fires(self.id, kind, sims) else None
-
-
-class NotImplementedDetector(Detector):
-    """A rubric whose detector is not built yet: always `na`, said plainly."""
-
-    def verdict(self) -> Verdict:
-        return Verdict("na", "not implemented")
