@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from pydantic import ValidationError
 
 from app.asr.models import ModelError
 from app.audio.io import AudioError
+from app.auth.roles import KEY_ROLES as KEY_ROLE_NAMES
+from app.auth.roles import ROLES as ROLE_NAMES
 from app.core.events import ROLES, Participant
 from app.rubrics.config import RubricFileError
 
@@ -179,10 +182,139 @@ def cmd_stream(args: argparse.Namespace) -> int:
             rep_id=args.rep,
             speed=args.speed,
             on_event=print_event,
+            token=args.token,
         )
     )
     if result.error is not None:
         raise CliError(f"the service refused the call: {result.error.get('message', result.error)}")
+    return 0
+
+
+def _db():  # type: ignore[no-untyped-def]
+    from app.core.config import get_settings
+    from app.store.db import Database, migrate
+
+    db = Database(get_settings().db_url)
+    migrate(db.engine)
+    return db
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise CliError("the passwords differ")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from app.auth import service
+
+    password = _read_password(args)
+    db = _db()
+    try:
+        with db.session() as s:
+            service.create_user(
+                s, args.username, password, args.role, team=args.team, display_name=args.name
+            )
+    except service.AuthError as e:
+        raise CliError(str(e)) from e
+    finally:
+        db.close()
+    print(f"added {args.role} {args.username}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.store.models import User
+
+    db = _db()
+    with db.session() as s:
+        for u in s.scalars(select(User).order_by(User.username)):
+            state = "" if u.active else "  (disabled)"
+            print(f"{u.username}\t{u.role}\t{u.team or '-'}\t{u.display_name}{state}")
+    db.close()
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.auth import service
+    from app.store.models import User
+
+    password = _read_password(args)
+    db = _db()
+    try:
+        with db.session() as s:
+            user = s.scalar(select(User).where(User.username == args.username))
+            if user is None:
+                raise CliError(f"no user {args.username!r}")
+            service.set_password(s, user, password)
+    except service.AuthError as e:
+        raise CliError(str(e)) from e
+    finally:
+        db.close()
+    print(f"password set for {args.username}")
+    return 0
+
+
+def cmd_key_add(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.auth import service
+    from app.store.models import User
+
+    db = _db()
+    try:
+        with db.session() as s:
+            user = None
+            if args.user:
+                user = s.scalar(select(User).where(User.username == args.user))
+                if user is None:
+                    raise CliError(f"no user {args.user!r}")
+            row, key = service.create_api_key(
+                s, args.name, args.role, user=user, max_calls=args.max_calls
+            )
+            key_id = row.id
+    except service.AuthError as e:
+        raise CliError(str(e)) from e
+    finally:
+        db.close()
+    print(f"key {key_id} ({args.role}): {key}")
+    print("keep it now: it is not shown again", file=sys.stderr)
+    return 0
+
+
+def cmd_key_list(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from app.store.models import ApiKey
+
+    db = _db()
+    with db.session() as s:
+        for k in s.scalars(select(ApiKey).order_by(ApiKey.id)):
+            state = "revoked" if k.revoked_at else "active"
+            print(f"{k.id}\thk_{k.prefix}_…\t{k.role}\t{state}\t{k.name}")
+    db.close()
+    return 0
+
+
+def cmd_key_revoke(args: argparse.Namespace) -> int:
+    from app.auth import service
+
+    db = _db()
+    with db.session() as s:
+        found = service.revoke_api_key(s, args.id)
+    db.close()
+    if not found:
+        raise CliError(f"no key {args.id}")
+    print(f"key {args.id} revoked")
     return 0
 
 
@@ -227,7 +359,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     st.add_argument("--call-id", default=None)
     st.add_argument("--rep", default=None, help="the rep's id")
+    st.add_argument(
+        "--token",
+        default=os.environ.get("HAKSHEV_API_KEY"),
+        help="an API key or session token (default: $HAKSHEV_API_KEY)",
+    )
     st.set_defaults(func=cmd_stream)
+
+    u = sub.add_parser("user", help="manage users (on this machine's database)")
+    usub = u.add_subparsers(dest="user_command", required=True)
+    ua = usub.add_parser("add", help="add a user; the password is read from the terminal")
+    ua.add_argument("username")
+    ua.add_argument("--role", choices=ROLE_NAMES, required=True)
+    ua.add_argument("--team", default=None)
+    ua.add_argument("--name", default="", help="display name")
+    ua.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    ua.set_defaults(func=cmd_user_add)
+    ul = usub.add_parser("list", help="list users")
+    ul.set_defaults(func=cmd_user_list)
+    up = usub.add_parser("passwd", help="set a user's password")
+    up.add_argument("username")
+    up.add_argument("--password-stdin", action="store_true")
+    up.set_defaults(func=cmd_user_passwd)
+
+    k = sub.add_parser("key", help="manage API keys (on this machine's database)")
+    ksub = k.add_subparsers(dest="key_command", required=True)
+    ka = ksub.add_parser("add", help="create an API key; printed once")
+    ka.add_argument("name")
+    ka.add_argument("--role", choices=KEY_ROLE_NAMES, default="telephony")
+    ka.add_argument("--user", default=None, help="the user the key acts for")
+    ka.add_argument("--max-calls", type=int, default=None, help="concurrent live calls")
+    ka.set_defaults(func=cmd_key_add)
+    kl = ksub.add_parser("list", help="list API keys")
+    kl.set_defaults(func=cmd_key_list)
+    kr = ksub.add_parser("revoke", help="revoke an API key")
+    kr.add_argument("id", type=int)
+    kr.set_defaults(func=cmd_key_revoke)
 
     s = sub.add_parser("serve", help="start the HTTP and websocket service")
     s.add_argument("--host", default="127.0.0.1")

@@ -48,8 +48,10 @@ async def stream_call(
     frame_ms: int = 100,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     stop: bool = True,
+    token: str | None = None,
 ) -> StreamResult:
-    """Stream `audio` (float32, (frames, channels) at `sample_rate`) as one live call."""
+    """Stream `audio` (float32, (frames, channels) at `sample_rate`) as one live call.
+    `token`: an API key or a session token, sent as `Authorization: Bearer`."""
     call_id = call_id or f"stream-{uuid.uuid4().hex[:10]}"
     result = StreamResult(call_id)
     base = base_url.rstrip("/")
@@ -63,13 +65,16 @@ async def stream_call(
     }
     pcm = pcm16(audio)
     step = sample_rate * frame_ms // 1000
-    async with websockets.connect(f"{base}/v1/calls/{call_id}/audio", max_size=None) as audio_ws:
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    async with websockets.connect(
+        f"{base}/v1/calls/{call_id}/audio", max_size=None, additional_headers=headers
+    ) as audio_ws:
         await audio_ws.send(json.dumps(start))
         ack = json.loads(await audio_ws.recv())
         if ack.get("type") != "started":
             result.error = ack
             return result
-        listener = asyncio.create_task(_listen(base, call_id, result, on_event))
+        listener = asyncio.create_task(_listen(base, call_id, result, on_event, headers))
         t0 = time.perf_counter()
         for i, pos in enumerate(range(0, len(pcm), step)):
             await audio_ws.send(pcm[pos : pos + step].tobytes())
@@ -91,9 +96,15 @@ async def stream_call(
 
 
 async def _listen(
-    base: str, call_id: str, result: StreamResult, on_event: Callable[[dict[str, Any]], None] | None
+    base: str,
+    call_id: str,
+    result: StreamResult,
+    on_event: Callable[[dict[str, Any]], None] | None,
+    headers: dict[str, str] | None = None,
 ) -> None:
-    async with websockets.connect(f"{base}/v1/calls/{call_id}/events", max_size=None) as ws:
+    async with websockets.connect(
+        f"{base}/v1/calls/{call_id}/events", max_size=None, additional_headers=headers
+    ) as ws:
         async for message in ws:
             event = json.loads(message)
             result.events.append(event)

@@ -17,6 +17,7 @@ from app.core.config import Settings
 from app.pipeline.analyze import analyze_transcript
 from app.pipeline.resources import Resources
 from app.rubrics.config import RUBRIC_IDS
+from tests.accounts import admin_headers
 from tests.conftest import CALLS_DIR, labelled_call
 
 CALL_NAME = "en-cloudhost-rant-kind-stop"
@@ -29,7 +30,11 @@ async def client_for(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://test") as client,
+        httpx.AsyncClient(
+            transport=transport,
+            base_url="http://test",
+            headers=admin_headers(app.state.settings),
+        ) as client,
     ):
         yield client
 

@@ -23,6 +23,7 @@ from app.pipeline.analyze import analyze_samples, call_info_for_audio
 from app.pipeline.resources import Resources
 from app.streamer import pcm16, stream_call
 from tests import scripts_en
+from tests.accounts import admin_headers, admin_key
 from tests.live_server import serve
 from tests.synth import SR, Spoken, Turn, render, write_wav
 
@@ -63,7 +64,14 @@ def streamed(server: tuple[str, Settings], english: tuple[np.ndarray, list[Spoke
     audio, _ = english
     return asyncio.run(
         stream_call(
-            f"ws://{host}", audio, PEOPLE, language="en", call_id="live-en", rep_id="dana", speed=0
+            f"ws://{host}",
+            audio,
+            PEOPLE,
+            language="en",
+            call_id="live-en",
+            rep_id="dana",
+            speed=0,
+            token=admin_key(server[1]),
         )
     )
 
@@ -111,7 +119,7 @@ def test_live_and_offline_give_the_same_verdicts_and_nudges(
 
 def test_the_call_is_stored(server: tuple[str, Settings], streamed: Any, english: Any) -> None:
     host, settings = server
-    with httpx.Client(base_url=f"http://{host}") as http:
+    with httpx.Client(headers=admin_headers(server[1]), base_url=f"http://{host}") as http:
         call = http.get("/v1/calls/live-en").json()
         assert call["status"] == "ended" and call["rep_id"] == "dana" and call["has_audio"]
         assert len(call["utterances"]) == len(_of(streamed.events, "transcript", final=True))
@@ -141,7 +149,9 @@ def test_a_late_subscriber_gets_the_stored_call(
     host, _ = server
 
     async def run() -> list[dict[str, Any]]:
-        async with websockets.connect(f"ws://{host}/v1/calls/live-en/events") as ws:
+        async with websockets.connect(
+            f"ws://{host}/v1/calls/live-en/events", additional_headers=admin_headers(server[1])
+        ) as ws:
             return [json.loads(m) async for m in ws]
 
     events = asyncio.run(run())
@@ -164,8 +174,24 @@ def test_two_calls_at_once_get_only_their_own_events(server: tuple[str, Settings
 
     async def both() -> list[Any]:
         return await asyncio.gather(
-            stream_call(f"ws://{host}", a, PEOPLE, language="en", call_id="pair-a", speed=4),
-            stream_call(f"ws://{host}", b, PEOPLE, language="en", call_id="pair-b", speed=4),
+            stream_call(
+                f"ws://{host}",
+                a,
+                PEOPLE,
+                language="en",
+                call_id="pair-a",
+                speed=4,
+                token=admin_key(server[1]),
+            ),
+            stream_call(
+                f"ws://{host}",
+                b,
+                PEOPLE,
+                language="en",
+                call_id="pair-b",
+                speed=4,
+                token=admin_key(server[1]),
+            ),
         )
 
     ra, rb = asyncio.run(both())
@@ -188,13 +214,13 @@ def test_disconnect_then_reconnect_continues_the_call(server: tuple[str, Setting
 
     async def run() -> tuple[dict[str, Any], dict[str, Any]]:
         url = f"ws://{host}/v1/calls/drop-1/audio"
-        async with websockets.connect(url) as ws:
+        async with websockets.connect(url, additional_headers=admin_headers(server[1])) as ws:
             await ws.send(json.dumps(START))
             assert json.loads(await ws.recv())["resumed"] is False
             await _send_audio(ws, pcm[:half])
         # dropped without "stop"; back within the grace period
         await asyncio.sleep(0.3)
-        async with websockets.connect(url) as ws:
+        async with websockets.connect(url, additional_headers=admin_headers(server[1])) as ws:
             await ws.send(json.dumps(START))
             started = json.loads(await ws.recv())
             await _send_audio(ws, pcm[half:])
@@ -215,11 +241,15 @@ def test_a_dropped_call_is_scored_after_the_grace_period(server: tuple[str, Sett
     pcm = pcm16(_short_call("The internet keeps dropping every evening."))
 
     async def run() -> list[dict[str, Any]]:
-        async with websockets.connect(f"ws://{host}/v1/calls/drop-2/audio") as ws:
+        async with websockets.connect(
+            f"ws://{host}/v1/calls/drop-2/audio", additional_headers=admin_headers(server[1])
+        ) as ws:
             await ws.send(json.dumps(START))
             await ws.recv()
             await _send_audio(ws, pcm)
-            async with websockets.connect(f"ws://{host}/v1/calls/drop-2/events") as events:
+            async with websockets.connect(
+                f"ws://{host}/v1/calls/drop-2/events", additional_headers=admin_headers(server[1])
+            ) as events:
                 await ws.close()  # the audio connection drops mid-call
                 return [json.loads(m) async for m in events]
 
@@ -227,15 +257,19 @@ def test_a_dropped_call_is_scored_after_the_grace_period(server: tuple[str, Sett
     assert _of(events, "suspended")
     card = _of(events, "scorecard")[0]["scorecard"]
     assert "evening" in " ".join(u["text"] for u in card["utterances"]).lower()
-    with httpx.Client(base_url=f"http://{host}") as http:
+    with httpx.Client(headers=admin_headers(server[1]), base_url=f"http://{host}") as http:
         assert http.get("/v1/calls/drop-2").json()["status"] == "ended"
 
 
 # --- protocol errors ------------------------------------------------------------------------
 
 
-async def _error(host: str, *messages: str | bytes, call_id: str = "bad") -> tuple[dict, int]:
-    async with websockets.connect(f"ws://{host}/v1/calls/{call_id}/audio") as ws:
+async def _error(
+    host: str, *messages: str | bytes, call_id: str = "bad", headers: dict[str, str] | None = None
+) -> tuple[dict, int]:
+    async with websockets.connect(
+        f"ws://{host}/v1/calls/{call_id}/audio", additional_headers=headers
+    ) as ws:
         reply: dict[str, Any] = {}
         for m in messages:
             await ws.send(m)
@@ -282,7 +316,12 @@ def test_protocol_errors_close_with_a_reason(
 ) -> None:
     host, _ = server
     reply, close_code = asyncio.run(
-        _error(host, *messages, call_id=f"bad-{request.node.name[-8:-1]}")
+        _error(
+            host,
+            *messages,
+            call_id=f"bad-{request.node.name[-8:-1]}",
+            headers=admin_headers(server[1]),
+        )
     )
     assert (reply.get("type"), reply.get("code"), close_code) == ("error", code, close)
     assert reply["message"]
@@ -294,18 +333,27 @@ def test_bad_call_id_busy_call_and_ended_call_are_refused(
     host, _ = server
 
     async def busy() -> tuple[dict, int]:
-        async with websockets.connect(f"ws://{host}/v1/calls/busy-1/audio") as first:
+        async with websockets.connect(
+            f"ws://{host}/v1/calls/busy-1/audio", additional_headers=admin_headers(server[1])
+        ) as first:
             await first.send(_start())
             await first.recv()
-            result = await _error(host, _start(), call_id="busy-1")
+            result = await _error(
+                host, _start(), call_id="busy-1", headers=admin_headers(server[1])
+            )
             await first.send(json.dumps({"type": "stop"}))
             await first.recv()
             return result
 
-    assert asyncio.run(_error(host, _start(), call_id="bad%20id"))[1] == 1008
+    assert (
+        asyncio.run(_error(host, _start(), call_id="bad%20id", headers=admin_headers(server[1])))[1]
+        == 1008
+    )
     reply, close = asyncio.run(busy())
     assert (reply["code"], close) == ("call_busy", 1008)
-    reply, close = asyncio.run(_error(host, _start(), call_id="live-en"))
+    reply, close = asyncio.run(
+        _error(host, _start(), call_id="live-en", headers=admin_headers(server[1]))
+    )
     assert (reply["code"], close) == ("call_exists", 1008)
 
 
@@ -315,11 +363,15 @@ def test_audio_received_before_an_error_is_kept(server: tuple[str, Settings]) ->
     pcm = pcm16(_short_call("Please cancel the account by Friday."))
 
     async def run() -> list[dict[str, Any]]:
-        async with websockets.connect(f"ws://{host}/v1/calls/keep-1/audio") as ws:
+        async with websockets.connect(
+            f"ws://{host}/v1/calls/keep-1/audio", additional_headers=admin_headers(server[1])
+        ) as ws:
             await ws.send(_start())
             await ws.recv()
             await _send_audio(ws, pcm)
-            async with websockets.connect(f"ws://{host}/v1/calls/keep-1/events") as events:
+            async with websockets.connect(
+                f"ws://{host}/v1/calls/keep-1/events", additional_headers=admin_headers(server[1])
+            ) as events:
                 await ws.send(ODD)
                 return [json.loads(m) async for m in events]
 
@@ -336,7 +388,9 @@ def test_import_a_recording_and_a_transcript(server: tuple[str, Settings], tmp_p
     wav = tmp_path / "upload.wav"
     write_wav(wav, _short_call("I am leaving because nobody answered my emails."))
     call_json = (ROOT / "tests/calls/en-cad-licence-winback-vp-opens.call.json").read_bytes()
-    with httpx.Client(base_url=f"http://{host}", timeout=120) as http:
+    with httpx.Client(
+        headers=admin_headers(server[1]), base_url=f"http://{host}", timeout=120
+    ) as http:
         r = http.post(
             "/v1/calls/import",
             files={"file": ("upload.wav", wav.read_bytes())},
@@ -360,7 +414,7 @@ def test_import_a_recording_and_a_transcript(server: tuple[str, Settings], tmp_p
 
 def test_list_filters_and_pagination(server: tuple[str, Settings], streamed: Any) -> None:
     host, _ = server
-    with httpx.Client(base_url=f"http://{host}") as http:
+    with httpx.Client(headers=admin_headers(server[1]), base_url=f"http://{host}") as http:
         everything = http.get("/v1/calls", params={"limit": 500}).json()
         assert everything["total"] >= 2
         page = http.get("/v1/calls", params={"limit": 1, "offset": 1}).json()
@@ -396,6 +450,8 @@ def test_hakshev_stream_prints_the_events(server: tuple[str, Settings], tmp_path
             "rep:Dana",
             "--call-id",
             "cli-stream",
+            "--token",
+            admin_key(server[1]),
         ],
         capture_output=True,
         text=True,

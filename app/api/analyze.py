@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from starlette.concurrency import run_in_threadpool
 
+from app.api.auth import PrincipalDep
 from app.api.deps import ResourcesDep
 from app.audio.io import AudioError
 from app.core.events import ROLES, Participant
@@ -93,6 +94,7 @@ def _analyze_audio(
     ),
 )
 async def analyze(
+    _: PrincipalDep,
     resources: ResourcesDep,
     file: Annotated[UploadFile, File(description="*.call.json or an audio file")],
     language: Annotated[str | None, Form(pattern="^(he|en)$")] = None,

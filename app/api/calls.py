@@ -22,7 +22,9 @@ from app.api.analyze import (
     is_call_file,
     read_call_upload,
 )
+from app.api.auth import PrincipalDep, require
 from app.api.deps import HubDep, ResourcesDep, StoreDep
+from app.auth.roles import IMPORT_ROLES, Principal
 from app.live.protocol import CALL_ID
 from app.pipeline.analyze import analyze_transcript
 from app.pipeline.resources import Resources
@@ -42,6 +44,7 @@ _MEDIA_TYPES = {
 @router.get("", summary="List calls (newest first), with filters and pagination")
 async def list_calls(
     store: StoreDep,
+    principal: PrincipalDep,
     rep: Annotated[str | None, Query(max_length=128)] = None,
     date_from: Annotated[datetime | None, Query(description="ISO date or date-time")] = None,
     date_to: Annotated[
@@ -55,7 +58,17 @@ async def list_calls(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    f = repo.CallFilter(rep, date_from, date_to, outcome, min_score, max_score, status_, language)
+    f = repo.CallFilter(
+        rep,
+        date_from,
+        date_to,
+        outcome,
+        min_score,
+        max_score,
+        status_,
+        language,
+        visible_reps=principal.visible_reps(),
+    )
     calls, total = await store.read(lambda s: _listed(s, f, limit, offset))
     return {"total": total, "limit": limit, "offset": offset, "items": calls}
 
@@ -67,23 +80,30 @@ def _listed(
     return [repo.call_summary(c) for c in rows], total
 
 
-async def _get(store: Any, call_id: str, fn: Any) -> Any:
-    result = await store.read(
-        lambda s: (lambda c: None if c is None else fn(c))(repo.get_call(s, call_id, full=True))
-    )
+async def _get(store: Any, principal: Principal, call_id: str, fn: Any) -> Any:
+    """`fn(call)` for a call the principal may see; 404 otherwise (another rep's call is
+    answered exactly like a call that doesn't exist)."""
+
+    def read(s: Any) -> Any:
+        call = repo.get_call(s, call_id, full=True)
+        if call is None or not principal.can_view(call.rep_id):
+            return None
+        return fn(call)
+
+    result = await store.read(read)
     if result is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no call {call_id}")
     return result
 
 
 @router.get("/{call_id}", summary="One call: participants, utterances, nudges, findings, verdicts")
-async def get_call(call_id: str, store: StoreDep) -> dict[str, Any]:
-    return await _get(store, call_id, repo.call_detail)  # type: ignore[no-any-return]
+async def get_call(call_id: str, store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
+    return await _get(store, principal, call_id, repo.call_detail)  # type: ignore[no-any-return]
 
 
 @router.get("/{call_id}/scorecard", summary="The call's scorecard (404 until the call has ended)")
-async def get_scorecard(call_id: str, store: StoreDep) -> dict[str, Any]:
-    card = await _get(store, call_id, lambda c: repo.full_scorecard(c) or {})
+async def get_scorecard(call_id: str, store: StoreDep, principal: PrincipalDep) -> dict[str, Any]:
+    card = await _get(store, principal, call_id, lambda c: repo.full_scorecard(c) or {})
     if not card:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"call {call_id} has no scorecard yet")
     return card  # type: ignore[no-any-return]
@@ -94,8 +114,8 @@ async def get_scorecard(call_id: str, store: StoreDep) -> dict[str, Any]:
     summary="The call's recording (WAV); HTTP range requests for seeking",
     response_class=FileResponse,
 )
-async def get_audio(call_id: str, store: StoreDep) -> FileResponse:
-    path = Path(await _get(store, call_id, lambda c: c.audio_path or ""))
+async def get_audio(call_id: str, store: StoreDep, principal: PrincipalDep) -> FileResponse:
+    path = Path(await _get(store, principal, call_id, lambda c: c.audio_path or ""))
     ok = path.suffix in AUDIO_SUFFIXES and await run_in_threadpool(path.exists)
     if not ok:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"call {call_id} has no recording")
@@ -127,6 +147,7 @@ def _import_audio(
     "stored is refused with 409.",
 )
 async def import_call(
+    _: Annotated[Principal, require(IMPORT_ROLES)],
     resources: ResourcesDep,
     store: StoreDep,
     hub: HubDep,

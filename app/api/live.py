@@ -8,12 +8,15 @@ import logging
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
+from app.api.auth import ws_principal
 from app.api.deps import HubDep, StoreDep
+from app.auth.roles import STREAM_ROLES, Principal
 from app.live.protocol import (
     CALL_ID,
     POLICY_VIOLATION,
     UNSUPPORTED_DATA,
     ProtocolError,
+    StartMessage,
     check_frame,
     parse_json,
     parse_start,
@@ -38,6 +41,9 @@ async def audio(ws: WebSocket, call_id: str, hub: HubDep) -> None:
     await ws.accept()
     live: LiveCall | None = None
     try:
+        principal = await _signed_in(ws)
+        if not principal.may(STREAM_ROLES):
+            raise ProtocolError(POLICY_VIOLATION, "forbidden", "this account may not stream calls")
         if not CALL_ID.match(call_id):
             raise ProtocolError(
                 POLICY_VIOLATION, "bad_call_id", "call id: 1-128 letters, digits, '.', '_' or '-'"
@@ -49,7 +55,7 @@ async def audio(ws: WebSocket, call_id: str, hub: HubDep) -> None:
             raise ProtocolError(
                 UNSUPPORTED_DATA, "expected_start", "send the 'start' message before any audio"
             )
-        start = parse_start(parse_json(message["text"]))
+        start = _with_rep(parse_start(parse_json(message["text"])), principal)
         live, resumed = await hub.open(call_id, start)
         await ws.send_json(
             {
@@ -89,10 +95,19 @@ async def events(ws: WebSocket, call_id: str, hub: HubDep, store: StoreDep) -> N
     """Everything that happens in a call, as JSON; a late subscriber first gets what it missed.
     For a call that has ended: its stored transcript, nudges and scorecard, then a close."""
     await ws.accept()
+    try:
+        principal = await _signed_in(ws)
+    except ProtocolError as err:
+        await _refuse(ws, err)
+        return
+    live_now = hub.calls.get(call_id)
+    if live_now is not None and not principal.can_view(live_now.start.rep_id):
+        await _refuse(ws, ProtocolError(POLICY_VIOLATION, "unknown_call", f"no call {call_id}"))
+        return
     joined = hub.subscribe(call_id)
     if joined is None:
         call = await store.read(lambda s: repo.get_call(s, call_id, full=True))
-        if call is None:
+        if call is None or not principal.can_view(call.rep_id):
             await _refuse(ws, ProtocolError(POLICY_VIOLATION, "unknown_call", f"no call {call_id}"))
             return
         for event in _stored_events(call):
@@ -121,6 +136,26 @@ async def events(ws: WebSocket, call_id: str, hub: HubDep, store: StoreDep) -> N
     finally:
         live.subscribers.discard(sub)
         reader.cancel()
+
+
+async def _signed_in(ws: WebSocket) -> Principal:
+    principal = await ws_principal(ws)
+    if principal is None:
+        raise ProtocolError(
+            POLICY_VIOLATION, "unauthorized", "sign in first (session cookie, token or API key)"
+        )
+    return principal
+
+
+def _with_rep(start: StartMessage, principal: Principal) -> StartMessage:
+    """A rep streams only their own calls: `rep_id` is theirs, given or not."""
+    if principal.role != "rep":
+        return start
+    if start.rep_id not in (None, principal.username):
+        raise ProtocolError(
+            POLICY_VIOLATION, "forbidden", "a rep streams only their own calls (rep_id)"
+        )
+    return start.model_copy(update={"rep_id": principal.username})
 
 
 async def _drain_client(ws: WebSocket) -> None:

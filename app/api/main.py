@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from app.api import analyze, calls, health, live
+from app.api import analyze, auth, calls, health, live
+from app.auth import service
 from app.core.config import Settings, get_settings
 from app.live.hub import CallHub, Store
 from app.pipeline.resources import Resources
@@ -65,6 +67,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     store = Store(db)
     app.state.db, app.state.store = db, store
     app.state.hub = hub = CallHub(resources, store)
+    if settings.demo_admin:
+        password = await store.write(service.ensure_admin)
+        if password is not None:
+            # Printed once, on the terminal that started the service; change it after signing in.
+            print(
+                f"\nHakshev: created the user 'admin' with the one-time password: {password}\n"
+                "Sign in at /login and change it (or add users: hakshev user add ...).\n",
+                file=sys.stderr,
+                flush=True,
+            )
     if settings.demo_calls_dir is not None:
         n = await run_in_threadpool(import_demo_calls, resources, db, settings.demo_calls_dir)
         logger.info("imported %d demo call(s) from %s", n, settings.demo_calls_dir)
@@ -86,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.resources = Resources(settings)
     app.include_router(health.router)
+    app.include_router(auth.router)
     app.include_router(analyze.router)
     app.include_router(calls.router)
     app.include_router(live.router)

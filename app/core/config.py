@@ -51,6 +51,15 @@ class Settings(BaseSettings):
         30.0, ge=0, le=3600, description="a dropped call waits this long for its reconnect"
     )
     metrics_interval_s: float = Field(1.0, gt=0, le=60)
+    session_ttl_hours: float = Field(
+        12.0, gt=0, le=24 * 90, description="a sign-in lasts this long"
+    )
+    cookie_secure: bool = Field(
+        False, description="send the sign-in cookie over HTTPS only (set behind TLS)"
+    )
+    demo_admin: bool = Field(
+        True, description="on a database with no users, create `admin` and print its password"
+    )
     demo_calls_dir: Path | None = Field(
         None, description="import the *.call.json in this folder at start (once each)"
     )

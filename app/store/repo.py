@@ -189,10 +189,14 @@ class CallFilter:
     max_score: int | None = None
     status: str | None = None
     language: str | None = None
+    # The reps whose calls the caller may see; None: every rep's.
+    visible_reps: frozenset[str] | None = None
 
 
 def list_calls(s: Session, f: CallFilter, *, limit: int, offset: int) -> tuple[list[Call], int]:
     stmt = select(Call)
+    if f.visible_reps is not None:
+        stmt = stmt.where(Call.rep_id.in_(sorted(f.visible_reps)))
     if f.rep:
         stmt = stmt.where(Call.rep_id == f.rep)
     if f.date_from:
