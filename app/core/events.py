@@ -135,6 +135,10 @@ class Verdict:
     verdict: Literal["pass", "fail", "na"]
     reason: str
     evidence: list[Evidence] = field(default_factory=list)
+    # How sure the engine is of this verdict, 0..1 (timing rules: 1). Below the judge's
+    # threshold an optional LLM judge may give a second opinion (issue 8).
+    confidence: float = 1.0
+    judged_by: str | None = None  # "model X (prompt v)" when an LLM judge decided
 
 
 def to_dict(obj: Any) -> dict[str, Any]:
