@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from app.api import analyze, auth, calls, health, live
+from app.api import analyze, auth, calls, health, live, rubrics
 from app.auth import service
 from app.core.config import Settings, get_settings
 from app.live.hub import CallHub, Store
@@ -102,4 +102,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analyze.router)
     app.include_router(calls.router)
     app.include_router(live.router)
+    app.include_router(rubrics.router)
     return app

@@ -34,6 +34,16 @@ class Resources:
         self._asr: TranscriptionService | None = None
         self._signals: SignalBank | None = None
 
+    def reload_rubrics(self) -> None:
+        """Read the rubric folder again (after an admin changed a file). Calls in progress keep
+        the rubrics they started with; calls that start after this use the new ones."""
+        rubrics = RubricSet.load(self.settings.rubrics_dir)
+        classifications = load_classifications(self.settings.rubrics_dir / "classifications.yaml")
+        with self._lock:
+            self.rubrics, self.classifications = rubrics, classifications
+            self._classifiers = {}
+            self._signals = None  # re-embedded on next use (the disk cache keeps it quick)
+
     @property
     def signals(self) -> SignalBank:
         """The rubrics' examples, embedded (once per process; cached on disk across runs)."""
