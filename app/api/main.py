@@ -10,9 +10,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from app.api import analyze, auth, calls, health, live, rubrics
+from app.api import analyze, auth, calls, comments, health, live, pages, rubrics, stats
 from app.auth import service
 from app.core.config import Settings, get_settings
+from app.demo import api as demo
 from app.live.hub import CallHub, Store
 from app.pipeline.resources import Resources
 from app.store.db import Database, migrate
@@ -25,6 +26,13 @@ Hakshev listens to customer-retention calls, checks them live against coaching r
 five articles on retention calls, nudges the rep while the call goes on, and writes a scorecard.
 Call time is counted from the audio samples, so a call streamed faster than real time gets the
 same nudges, and a stored recording analysed offline gets the same verdicts.
+
+## Accounts
+Every endpoint but `/health` needs credentials: `Authorization: Bearer <token or API key>`,
+`X-API-Key: <key>`, the session cookie set by `POST /v1/auth/login`, or (websockets only)
+`?token=`. Roles: rep (own calls), lead (their team's calls), trainer (every call, comments),
+admin (users, API keys, rubric files), and for API keys also telephony (streams calls in only).
+A websocket without valid credentials gets the error `unauthorized` and a close 1008.
 
 ## Live audio in: `WS /v1/calls/{call_id}/audio`
 1. A text message: `{"type": "start", "language": "he"|"en", "sample_rate": 8000|16000|48000,
@@ -83,6 +91,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if (simulator := getattr(app.state, "simulator", None)) is not None:
+            await simulator.close()  # simulated calls end (and are scored) before the hub's
         await hub.shutdown()
         resources.close()
         db.close()
@@ -103,4 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(calls.router)
     app.include_router(live.router)
     app.include_router(rubrics.router)
+    app.include_router(comments.router)
+    app.include_router(stats.router)
+    app.include_router(demo.router)
+    pages.mount(app)  # the pages (/login, /panel, /live, /calls, ...) and /static
     return app
