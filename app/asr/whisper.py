@@ -189,6 +189,23 @@ class WhisperTranscriber:
             text = ""
         return AsrResult(text, language, result.no_speech_prob, avg_logprob, compression)
 
+    def words(self, audio: np.ndarray, language: str) -> list[tuple[float, float, str]]:
+        """(start, end, word) of each word of one utterance, seconds from its start.
+
+        faster-whisper's word timestamps (cross-attention alignment): a second, slower pass over
+        the utterance, run only where it is needed (to find private data in the audio)."""
+        audio = np.asarray(audio, dtype=np.float32)[: int(MAX_UTTERANCE_S * SAMPLE_RATE)]
+        segments, _info = self._model.transcribe(
+            audio,
+            language=language if self.multilingual else None,
+            beam_size=self.options.beam_size,
+            temperature=list(self.options.temperatures),
+            condition_on_previous_text=False,
+            word_timestamps=True,
+            vad_filter=False,
+        )
+        return [(w.start, w.end, w.word) for seg in segments for w in seg.words or ()]
+
 
 def _tokens_within(ids: list[int], tokenizer, seconds: float) -> list[int]:  # type: ignore[no-untyped-def]
     """Text tokens of the segments that start inside the audio.

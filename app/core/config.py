@@ -63,9 +63,66 @@ class Settings(BaseSettings):
     demo_calls_dir: Path | None = Field(
         None, description="import the *.call.json in this folder at start (once each)"
     )
+    # --- private data (app/privacy) ---
+    redact: bool = Field(
+        True, description="redact card, ID and phone numbers and e-mail addresses in transcripts"
+    )
+    redact_kinds: str = Field(
+        "card,id,phone,email", description="which kinds to redact (comma-separated)"
+    )
+    redact_phone_regions: str = Field(
+        "IL,US", description="regions whose national phone numbers are recognised (ISO codes)"
+    )
+    retention_days: float | None = Field(
+        None, ge=0, description="delete calls older than this (with their audio); 0/unset: keep"
+    )
+    retention_check_s: float = Field(3600.0, gt=0, le=86400 * 7, description="purge interval")
+    # --- limits (app/core/limits.py) ---
+    max_call_minutes: float = Field(240.0, gt=0, le=24 * 60, description="longest live call")
+    ws_max_messages_per_s: int = Field(
+        1000, ge=1, le=100_000, description="messages per second on one audio connection"
+    )
+    ws_max_text_kb: int = Field(64, ge=1, le=4096, description="largest websocket text message")
+    max_calls_per_key: int = Field(
+        50, ge=1, le=10_000, description="concurrent live calls per API key without max_calls"
+    )
+    max_calls_per_user: int = Field(50, ge=1, le=10_000, description="concurrent calls per user")
+    max_json_kb: int = Field(1024, ge=1, le=1 << 20, description="largest JSON request body")
+    login_max_failures: int = Field(
+        10, ge=1, le=10_000, description="failed sign-ins per username within login_window_s"
+    )
+    login_max_failures_ip: int = Field(
+        50, ge=1, le=100_000, description="failed sign-ins per client address per window"
+    )
+    login_window_s: int = Field(300, ge=1, le=86400)
+
+    @field_validator("redact_kinds")
+    @classmethod
+    def _known_kinds(cls, v: str) -> str:
+        kinds = [k.strip() for k in v.split(",") if k.strip()]
+        unknown = sorted(set(kinds) - {"card", "id", "phone", "email"})
+        if unknown:
+            raise ValueError(f"unknown kind(s) {', '.join(unknown)}; known: card,id,phone,email")
+        return ",".join(kinds)
+
+    @field_validator("redact_phone_regions")
+    @classmethod
+    def _regions(cls, v: str) -> str:
+        import phonenumbers
+
+        regions = [r.strip().upper() for r in v.split(",") if r.strip()]
+        unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+        if unknown:
+            raise ValueError(f"unknown region(s) {', '.join(unknown)}")
+        return ",".join(regions)
 
     @field_validator(
-        "whisper_model_he", "whisper_model_en", "database_url", "demo_calls_dir", mode="before"
+        "whisper_model_he",
+        "whisper_model_en",
+        "database_url",
+        "demo_calls_dir",
+        "retention_days",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, v: object) -> object:

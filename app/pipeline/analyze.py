@@ -20,6 +20,8 @@ from app.engine.state import CallInfo
 from app.pipeline.call import CallPipeline, PipelineEvent, replay_transcripts
 from app.pipeline.callfile import CallFile
 from app.pipeline.resources import Resources
+from app.privacy import redactor_for
+from app.privacy.audio import Span, private_spans
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,11 @@ Progress = Callable[[float], None]
 def analyze_transcript(resources: Resources, call: CallFile) -> Scorecard:
     engine = resources.engine(call.info())
     transcripts = call.transcripts()
+    redactor = redactor_for(resources.settings)
+    if redactor is not None:  # private data never reaches the engine or the scorecard
+        transcripts = [
+            dataclasses.replace(t, text=redactor.redact(t.text).text) for t in transcripts
+        ]
     replay_transcripts(engine, transcripts)
     return engine.finish(max((t.end for t in transcripts), default=0.0))
 
@@ -65,12 +72,18 @@ def analyze_samples(
     *,
     language: str | None = None,
     progress: Progress | None = None,
+    private: list[Span] | None = None,
 ) -> Scorecard:
-    """Run 16 kHz float32 audio (frames, channels) through the call pipeline and Whisper."""
+    """Run 16 kHz float32 audio (frames, channels) through the call pipeline and Whisper.
+
+    Transcripts are redacted (`HAKSHEV_REDACT`) before the engine sees them; if `private` is
+    given, the call-time spans that said the redacted data are appended to it (a word-timestamp
+    pass over just those utterances), for the caller to silence in a stored recording."""
     engine = resources.engine(info)
     pipeline = CallPipeline(engine, partial_interval_s=None)
     transcriber: WhisperTranscriber = resources.transcriber(info.language)
     pending: deque[tuple[UtteranceAudio, Future[AsrResult | None]]] = deque()
+    redactor = redactor_for(resources.settings)
 
     def collect(block: bool) -> None:
         """Hand finished transcripts to the engine, in the order their utterances ended."""
@@ -78,8 +91,23 @@ def analyze_samples(
             utt, future = pending.popleft()
             result = future.result()
             if result is not None and result.text:
+                text = result.text
+                if redactor is not None:
+                    redacted = redactor.redact(text)
+                    text = redacted.text
+                    if redacted.hits and private is not None:
+                        private.extend(
+                            private_spans(
+                                transcriber,
+                                redactor,
+                                utt.samples,
+                                info.language,
+                                utt.start,
+                                utt.end,
+                            )
+                        )
                 pipeline.add_transcript(
-                    Transcript(utt.speaker, utt.start, utt.end, result.text, True, utt.utterance_id)
+                    Transcript(utt.speaker, utt.start, utt.end, text, True, utt.utterance_id)
                 )
 
     def submit(events: list[PipelineEvent]) -> None:
@@ -107,6 +135,7 @@ def analyze_recording(
     language: str | None,
     participants: list[Participant],
     progress: Callable[[float, float], None] | None = None,
+    private: list[Span] | None = None,
 ) -> Scorecard:
     """A recording file, one channel per participant, through the call pipeline; the language
     is detected (Hebrew or English) when not given. `progress(done_s, total_s)`."""
@@ -116,7 +145,7 @@ def analyze_recording(
         info = dataclasses.replace(info, language=detect_language(resources, audio))
     total = len(audio) / SAMPLE_RATE
     report = None if progress is None else (lambda done: progress(done, total))
-    return analyze_samples(resources, info, audio, progress=report)
+    return analyze_samples(resources, info, audio, progress=report, private=private)
 
 
 def detect_language(resources: Resources, audio: np.ndarray) -> str:
