@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from app.api import analyze, auth, calls, comments, health, live, pages, rubrics, stats
+from app.api import analyze, auth, calls, comments, health, live, pages, rubrics, stats, telephony
 from app.auth import service
 from app.core.config import Settings, get_settings
 from app.demo import api as demo
@@ -112,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analyze.router)
     app.include_router(calls.router)
     app.include_router(live.router)
+    app.include_router(telephony.router)
     app.include_router(rubrics.router)
     app.include_router(comments.router)
     app.include_router(stats.router)

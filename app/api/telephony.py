@@ -1,0 +1,432 @@
+"""Calls from contact-centre platforms: Twilio Media Streams and Genesys Cloud AudioHook.
+
+Both become live calls exactly like `WS /v1/calls/{id}/audio` (same hub, same pipeline, same
+events socket and panel): `twilio-<CallSid>` and `audiohook-<session id>`. Both authenticate with
+an API key of role `telephony` (or `admin`): Twilio sends it as the stream's `token` parameter,
+AudioHook as the `X-API-KEY` header of the upgrade request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from app.api.auth import credential
+from app.api.deps import HubDep, StoreDep
+from app.auth import service
+from app.auth.roles import Principal
+from app.live.hub import CallHub, Store
+from app.live.protocol import POLICY_VIOLATION, ProtocolError
+from app.live.session import LiveCall
+from app.telephony import audiohook as ah
+from app.telephony import twilio as tw
+from app.telephony.codecs import TELEPHONY_RATE, MulawDecoder, decode_l16
+from app.telephony.feed import CallFeed, TrackAligner
+from app.telephony.start import language_of, start_message
+
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1/telephony", tags=["telephony"])
+TELEPHONY_ROLES = frozenset({"telephony", "admin"})
+CLOSE_WAIT_S = 10.0  # after `closed` or a `disconnect`: how long the client has to hang up
+MAX_AUDIO_S = 10.0  # the longest AudioHook audio frame taken
+
+
+async def _principal(store: Store, secret: str | None) -> Principal | None:
+    if not secret:
+        return None
+    return await store.read(service.resolve, secret)  # type: ignore[no-any-return]
+
+
+def _rep_id(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not service.USERNAME.match(value):
+        raise ValueError("rep: a username (letters, digits and . _ @ -)")
+    return value
+
+
+# ----- Twilio Media Streams -----------------------------------------------------------------
+
+
+@router.websocket("/twilio")
+async def twilio_stream(ws: WebSocket, hub: HubDep, store: StoreDep) -> None:
+    """A Twilio Media Stream (`<Start><Stream track="both_tracks">`): inbound = the customer,
+    outbound = the rep. Parameters: `token` (API key, required), `language`, `rep`, `customer`,
+    `title`."""
+    await ws.accept()
+    order = tw.Sequence()
+    decoder = MulawDecoder()
+    live: LiveCall | None = None
+    feed: CallFeed | None = None
+    aligner: TrackAligner | None = None
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            if message.get("text") is None:
+                raise tw.TwilioError(tw.UNSUPPORTED_DATA, "Media Streams send JSON text frames")
+            msg = tw.parse_message(message["text"])
+            order.check(msg)
+            if isinstance(msg, tw.Start):
+                live = await _twilio_open(hub, store, msg.start)
+                feed = CallFeed(live)
+                aligner = TrackAligner(2, active=[tw.TRACKS.index(t) for t in msg.start.tracks])
+                logger.info("twilio stream %s: call %s", msg.stream_sid, live.call_id)
+            elif isinstance(msg, tw.Media):
+                assert feed is not None and aligner is not None and live is not None
+                track = tw.TRACKS.index(msg.media.track)
+                if track not in aligner.active:
+                    raise tw.TwilioError(
+                        tw.PROTOCOL_ERROR, f"media on track {msg.media.track!r} not in 'tracks'"
+                    )
+                samples = decoder.decode(msg.media.payload)
+                aligner.place(track, msg.media.timestamp * TELEPHONY_RATE // 1000, samples)
+                await feed.add(aligner.take())
+            elif isinstance(msg, tw.Stop):
+                assert feed is not None and aligner is not None and live is not None
+                await feed.add(aligner.take(everything=True))
+                await feed.end()
+                await hub.finish(live)
+                await ws.close(1000)
+                return
+    except tw.TwilioError as err:
+        logger.warning("twilio stream refused: %s (%s)", err.reason, err.code)
+        if ws.client_state == WebSocketState.CONNECTED:
+            await ws.close(err.code, err.reason[:120])
+    except WebSocketDisconnect:
+        pass
+    if live is not None and live.status == "live":
+        if feed is not None and aligner is not None:
+            await feed.add(aligner.take(everything=True))  # nothing received is lost
+            await feed.end()
+        hub.disconnected(live)
+
+
+async def _twilio_open(hub: CallHub, store: Store, start: tw.StartInfo) -> LiveCall:
+    tw.check_format(start)
+    params = start.custom_parameters
+    principal = await _principal(store, params.get("token"))
+    if principal is None:
+        raise tw.TwilioError(POLICY_VIOLATION, "invalid or missing token (a Parameter 'token')")
+    if not principal.may(TELEPHONY_ROLES):
+        raise tw.TwilioError(POLICY_VIOLATION, "this key may not stream telephony calls")
+    try:
+        start_msg = start_message(
+            language_of(params.get("language")),
+            rep_id=_rep_id(params.get("rep")),
+            customer_name=params.get("customer", ""),
+            rep_name=params.get("rep_name", ""),
+            title=params.get("title", ""),
+        )
+    except ValueError as exc:
+        raise tw.TwilioError(POLICY_VIOLATION, str(exc)[:120]) from exc
+    try:
+        live, _ = await hub.open(f"twilio-{start.call_sid}", start_msg)
+    except ProtocolError as err:
+        raise tw.TwilioError(err.close_code, err.message) from err
+    return live
+
+
+@router.api_route(
+    "/twilio/twiml",
+    methods=["GET", "POST"],
+    response_class=Response,
+    summary="TwiML that forks a Twilio call's audio to Hakshev (the number's voice webhook)",
+)
+async def twiml(
+    request: Request,
+    store: StoreDep,
+    language: str = "en",
+    rep: str | None = None,
+    redirect: str | None = None,
+) -> Response:
+    """`<Response><Start><Stream track="both_tracks">` with the stream's parameters (`token` —
+    the API key this request was made with —, `language`, `rep`, `customer`: the caller's
+    number when Twilio calls this as the voice webhook), then `<Redirect>` to `redirect` (your
+    own TwiML, which goes on with the call) if given. Authenticate with a telephony API key:
+    `X-API-Key`, `Authorization: Bearer`, or HTTP basic auth with the key as the password
+    (`https://twilio:KEY@host/v1/telephony/twilio/twiml?...` in Twilio's console)."""
+    secret = _basic_password(request) or credential(request)
+    principal = await _principal(store, secret)
+    if principal is None or secret is None:
+        raise HTTPException(
+            401, "send a telephony API key", headers={"WWW-Authenticate": 'Basic realm="hakshev"'}
+        )
+    if not principal.may(TELEPHONY_ROLES) or principal.via != "key":
+        raise HTTPException(403, "needs an API key of role telephony or admin")
+    try:
+        language = language_of(language)
+        rep = _rep_id(rep)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if redirect is not None and not redirect.startswith(("https://", "http://")):
+        raise HTTPException(422, "redirect: an http(s) URL of the TwiML that goes on with the call")
+    caller = ""
+    if request.method == "POST" and request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        caller = str((await request.form()).get("From", ""))[:200]
+    scheme = "wss" if request.url.scheme in ("https", "wss") else "ws"
+    url = str(request.url.replace(scheme=scheme, path="/v1/telephony/twilio", query=""))
+    params = {"token": secret, "language": language, "rep": rep or "", "customer": caller}
+    root = ElementTree.Element("Response")
+    stream = ElementTree.SubElement(
+        ElementTree.SubElement(root, "Start"),
+        "Stream",
+        {"url": url, "track": "both_tracks", "name": "hakshev"},
+    )
+    for name, value in params.items():
+        if value:
+            ElementTree.SubElement(stream, "Parameter", {"name": name, "value": value})
+    if redirect:
+        ElementTree.SubElement(root, "Redirect", {"method": "POST"}).text = redirect
+    body = ElementTree.tostring(root, encoding="unicode", xml_declaration=False)
+    return Response(f'<?xml version="1.0" encoding="UTF-8"?>\n{body}', media_type="application/xml")
+
+
+def _basic_password(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if not auth.lower().startswith("basic "):
+        return None
+    try:
+        _, _, password = base64.b64decode(auth[6:].strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return password or None
+
+
+# ----- Genesys Cloud AudioHook ----------------------------------------------------------------
+
+
+@router.websocket("/audiohook")
+async def audiohook_stream(ws: WebSocket, hub: HubDep, store: StoreDep) -> None:
+    """A Genesys Cloud AudioHook (v2) session: external = the customer, internal = the agent."""
+    principal = await _principal(store, ws.headers.get("x-api-key"))
+    if principal is None or not principal.may(TELEPHONY_ROLES):
+        await _deny(ws, 401 if principal is None else 403, "unknown or unauthorized X-API-KEY")
+        return
+    ids = {
+        h: ws.headers.get(h, "")
+        for h in ("audiohook-organization-id", "audiohook-session-id", "audiohook-correlation-id")
+    }
+    bad = [h for h, v in ids.items() if not ah.UUID.match(v)]
+    if bad:
+        await _deny(ws, 400, f"missing or invalid header(s): {', '.join(bad)}")
+        return
+    await ws.accept()
+    session = AudioHookSession(
+        ws, hub, ids["audiohook-session-id"], ids["audiohook-organization-id"]
+    )
+    await session.run()
+
+
+async def _deny(ws: WebSocket, status: int, reason: str) -> None:
+    """Refuse the upgrade with an HTTP status (the server's websocket denial extension)."""
+    try:
+        await ws.send_denial_response(Response(reason, status_code=status, media_type="text/plain"))
+    except RuntimeError:  # a server without the denial extension: a close before accept (403)
+        await ws.close(POLICY_VIOLATION, reason)
+
+
+class AudioHookSession:
+    """One AudioHook session on an accepted websocket: the spec's states PREPARING → ACTIVE ⇄
+    PAUSED → CLOSING → CLOSED, or ERROR once a `disconnect` was sent."""
+
+    def __init__(self, ws: WebSocket, hub: CallHub, session_id: str, org_id: str) -> None:
+        self.ws, self.hub = ws, hub
+        self.session_id, self.org_id = session_id, org_id
+        self.order = ah.Sequencer(session_id)
+        self.state = "PREPARING"
+        self.medium: ah.Medium | None = None
+        self.probe = False
+        self.live: LiveCall | None = None
+        self.feed: CallFeed | None = None
+        self.position = 0  # stream position in 8 kHz frames: audio received + audio discarded
+        self._mulaw = MulawDecoder()
+
+    async def run(self) -> None:
+        try:
+            while True:
+                if self.state in ("CLOSED", "ERROR"):
+                    # The client hangs up now; one that doesn't is closed on.
+                    try:
+                        message = await asyncio.wait_for(self.ws.receive(), CLOSE_WAIT_S)
+                    except TimeoutError:
+                        await self.ws.close(1000)
+                        break
+                else:
+                    message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                try:
+                    if message.get("bytes") is not None:
+                        await self._audio(message["bytes"])
+                    else:
+                        await self._text(message.get("text") or "")
+                except ah.AudioHookError as err:
+                    await self._disconnect(err.info)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await self._dropped()
+
+    async def _send(self, type_: str, parameters: dict[str, Any] | None = None) -> None:
+        await self.ws.send_text(json.dumps(self.order.message(type_, parameters)))
+
+    async def _disconnect(self, info: str) -> None:
+        logger.warning("audiohook %s: disconnect (%s): %s", self.session_id, self.state, info)
+        if self.state in ("PREPARING", "ACTIVE", "PAUSED"):
+            self.state = "ERROR"
+            await self._send("disconnect", {"reason": "error", "info": info[:1000]})
+
+    async def _dropped(self) -> None:
+        """The connection ended without a close transaction: keep what came, let the hub wait
+        for a reconnect and then score the call."""
+        live = self.live
+        if live is not None and live.status == "live":
+            if self.feed is not None:
+                await self.feed.end()
+            self.hub.disconnected(live)
+
+    # --- messages ----------------------------------------------------------------------------
+    async def _text(self, text: str) -> None:
+        message = ah.parse_client_message(text)
+        self.order.accept(message)
+        ah.check_parameters(message)
+        handler = getattr(self, f"_on_{message.type}")
+        await handler(message)
+
+    async def _on_open(self, m: ah.ClientMessage) -> None:
+        if self.state != "PREPARING":
+            logger.warning("audiohook %s: 'open' in state %s ignored", self.session_id, self.state)
+            return
+        p = m.parameters
+        if p["organizationId"].lower() != self.org_id.lower():
+            raise ah.AudioHookError("organizationId differs from Audiohook-Organization-Id")
+        self.probe = p["conversationId"] == ah.NULL_UUID
+        self.medium = ah.choose_medium(p["media"])
+        if self.medium is None and not self.probe:
+            raise ah.AudioHookError("no usable media offered (PCMU or L16, 8000 Hz)")
+        if not self.probe:
+            await self._open_call(p)
+        opened: dict[str, Any] = {
+            "media": [self.medium.offer] if self.medium else [],
+            "startPaused": False,
+        }
+        if p.get("supportedLanguages"):
+            opened["supportedLanguages"] = ah.SUPPORTED_LANGUAGES
+        await self._send("opened", opened)
+        self.state = "ACTIVE"
+
+    async def _open_call(self, p: dict[str, Any]) -> None:
+        config = p.get("customConfig") or {}
+        participant = p["participant"]
+        try:
+            start = start_message(
+                language_of(p.get("language") or config.get("language")),
+                rep_id=_rep_id(config.get("rep")),
+                customer_name=participant.get("aniName") or participant.get("ani") or "",
+                title=str(config.get("title") or ""),
+            )
+        except ValueError as exc:
+            raise ah.AudioHookError(str(exc)) from exc
+        try:
+            self.live, _ = await self.hub.open(f"audiohook-{self.session_id.lower()}", start)
+        except ProtocolError as err:
+            raise ah.AudioHookError(err.message) from err
+        self.feed = CallFeed(self.live)
+        logger.info(
+            "audiohook session %s: call %s (conversation %s, %s)",
+            self.session_id,
+            self.live.call_id,
+            p["conversationId"],
+            self.medium.offer if self.medium else None,
+        )
+
+    async def _on_ping(self, m: ah.ClientMessage) -> None:
+        await self._send("pong")
+
+    async def _on_update(self, m: ah.ClientMessage) -> None:
+        # The call's language is fixed when it opens; a change is noted, not followed.
+        logger.info("audiohook %s: update %s", self.session_id, m.parameters)
+
+    async def _on_error(self, m: ah.ClientMessage) -> None:
+        logger.warning(
+            "audiohook %s: client error %s: %s",
+            self.session_id,
+            m.parameters["code"],
+            m.parameters["message"][:200],
+        )
+
+    async def _on_paused(self, m: ah.ClientMessage) -> None:
+        if self.state == "ACTIVE":
+            self.state = "PAUSED"
+
+    async def _on_resumed(self, m: ah.ClientMessage) -> None:
+        """The pause's length (`discarded`) passed on the call without audio: silence."""
+        if self.state != "PAUSED":
+            return
+        self.state = "ACTIVE"
+        if self.feed is not None:
+            await self.feed.silence(ah.parse_duration(m.parameters["discarded"]))
+
+    async def _on_discarded(self, m: ah.ClientMessage) -> None:
+        """Audio the client dropped (`discarded` from `start`): silence, and the stream's
+        position moves past it."""
+        if self.state not in ("ACTIVE", "PAUSED"):
+            return
+        start = round(ah.parse_duration(m.parameters["start"]) * TELEPHONY_RATE)
+        length = round(ah.parse_duration(m.parameters["discarded"]) * TELEPHONY_RATE)
+        gap = max(0, start + length - self.position)
+        self.position += gap
+        if self.feed is not None:
+            await self.feed.silence(gap / TELEPHONY_RATE)
+
+    async def _on_close(self, m: ah.ClientMessage) -> None:
+        if self.state in ("CLOSING", "CLOSED"):
+            return
+        self.state = "CLOSING"
+        live = self.live
+        if live is not None and live.status == "live":
+            if self.feed is not None:
+                await self.feed.end()
+            await self.hub.finish(live)
+        await self._send("closed")
+        self.state = "CLOSED"
+
+    # --- audio -------------------------------------------------------------------------------
+    async def _audio(self, data: bytes) -> None:
+        if self.state in ("ERROR", "CLOSED"):
+            return  # after a disconnect or the close transaction: nothing more is taken
+        if self.state != "ACTIVE":
+            raise ah.AudioHookError(f"Received audio in state {self.state}")
+        medium = self.medium
+        if medium is None:
+            raise ah.AudioHookError("Unexpected binary message: No media selected")
+        if not data or len(data) % medium.frame_bytes:
+            raise ah.AudioHookError(
+                f"Binary data not a valid audio frame: {len(data)} bytes is not a whole number "
+                f"of {medium.channels}-channel {medium.format} frames"
+            )
+        if len(data) > MAX_AUDIO_S * TELEPHONY_RATE * medium.frame_bytes:
+            raise ah.AudioHookError(f"Audio frame over {MAX_AUDIO_S:g} s")
+        samples = self._mulaw.decode(data) if medium.format == "PCMU" else decode_l16(data)
+        frames = samples.reshape(-1, medium.channels)
+        self.position += len(frames)
+        if self.feed is None:
+            return  # a connection probe: audio is allowed, and not kept
+        both = np.zeros((len(frames), 2), dtype=np.int16)
+        for target, source in ((0, medium.customer), (1, medium.rep)):
+            if source is not None:
+                both[:, target] = frames[:, source]
+        await self.feed.add(both)
