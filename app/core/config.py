@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +95,49 @@ class Settings(BaseSettings):
         50, ge=1, le=100_000, description="failed sign-ins per client address per window"
     )
     login_window_s: int = Field(300, ge=1, le=86400)
+    # --- the optional LLM judge (app/judge/): off unless a base URL is set ---
+    judge_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint of the LLM judge (https://api.openai.com/v1, a "
+        "vLLM / llama.cpp / Ollama server's /v1); unset: no judge",
+    )
+    judge_api_key: SecretStr | None = Field(None, description="the endpoint's API key, if any")
+    judge_model: str | None = Field(None, description="model name (required with a base URL)")
+    judge_timeout_s: float = Field(30.0, gt=0, le=600, description="one request, one attempt")
+    judge_retries: int = Field(2, ge=0, le=10, description="retries of a failed request")
+    judge_max_tokens_per_call: int = Field(
+        20000, ge=500, le=2_000_000, description="tokens (prompts and answers) one call may use"
+    )
+    judge_breaker_failures: int = Field(
+        5, ge=1, le=1000, description="failed requests in a row that open the circuit"
+    )
+    judge_breaker_reset_s: float = Field(
+        60.0, ge=1, le=86400, description="an open circuit lets a request through after this"
+    )
+    judge_confidence_threshold: float = Field(
+        0.6, ge=0, le=1, description="content verdicts less sure than this get a second opinion"
+    )
+    judge_response_format: Literal["json_schema", "json_object"] = Field(
+        "json_schema",
+        description="json_schema: OpenAI structured outputs (OpenAI, vLLM, llama-server, "
+        "Ollama); json_object: {type: json_object, schema} (llama-cpp-python's server)",
+    )
+    judge_concurrency: int = Field(2, ge=1, le=64, description="calls judged side by side")
+
+    @field_validator("judge_base_url", "judge_api_key", "judge_model", mode="before")
+    @classmethod
+    def _judge_empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @model_validator(mode="after")
+    def _judge_needs_a_model(self) -> Settings:
+        if self.judge_base_url and not self.judge_model:
+            raise ValueError("HAKSHEV_JUDGE_MODEL is required when HAKSHEV_JUDGE_BASE_URL is set")
+        return self
+
+    @property
+    def judge_enabled(self) -> bool:
+        return bool(self.judge_base_url)
 
     @field_validator("redact_kinds")
     @classmethod
