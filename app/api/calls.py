@@ -55,6 +55,18 @@ async def list_calls(
     max_score: Annotated[int | None, Query(ge=0, le=100)] = None,
     status_: Annotated[Literal["live", "ended"] | None, Query(alias="status")] = None,
     language: Annotated[Literal["he", "en"] | None, Query()] = None,
+    customer: Annotated[str | None, Query(max_length=200, description="part of the name")] = None,
+    churn_reason: Annotated[str | None, Query(max_length=32)] = None,
+    failed: Annotated[
+        str | None, Query(max_length=64, pattern=r"^[a-z_]+$", description="a failed rubric")
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(
+            pattern=rf"^-?({'|'.join(repo.SORTS)})$",
+            description="a column, '-' first for descending: " + ", ".join(repo.SORTS),
+        ),
+    ] = "-started_at",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
@@ -68,6 +80,10 @@ async def list_calls(
         status_,
         language,
         visible_reps=principal.visible_reps(),
+        customer=customer,
+        churn_reason=churn_reason,
+        failed=failed,
+        sort=sort,
     )
     calls, total = await store.read(lambda s: _listed(s, f, limit, offset))
     return {"total": total, "limit": limit, "offset": offset, "items": calls}

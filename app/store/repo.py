@@ -191,6 +191,34 @@ class CallFilter:
     language: str | None = None
     # The reps whose calls the caller may see; None: every rep's.
     visible_reps: frozenset[str] | None = None
+    customer: str | None = None  # part of a customer's name
+    churn_reason: str | None = None
+    failed: str | None = None  # a rubric id the call failed
+    sort: str = "-started_at"  # a SORTS key, '-' for descending
+
+
+def _customer_name() -> Any:
+    return (
+        select(func.min(CallParticipant.name))
+        .where(CallParticipant.call_id == Call.id, CallParticipant.role == "customer")
+        .correlate(Call)
+        .scalar_subquery()
+    )
+
+
+# The columns the calls table sorts by (GET /v1/calls?sort=...).
+SORTS: dict[str, Any] = {
+    "started_at": lambda: Call.started_at,
+    "rep": lambda: Call.rep_id,
+    "customer": _customer_name,
+    "language": lambda: Call.language,
+    "duration": lambda: Call.duration_s,
+    "outcome": lambda: Call.outcome,
+    "churn_reason": lambda: Call.churn_reason,
+    "score": lambda: Call.score,
+    "status": lambda: Call.status,
+    "title": lambda: Call.title,
+}
 
 
 def list_calls(s: Session, f: CallFilter, *, limit: int, offset: int) -> tuple[list[Call], int]:
@@ -213,14 +241,34 @@ def list_calls(s: Session, f: CallFilter, *, limit: int, offset: int) -> tuple[l
         stmt = stmt.where(Call.status == f.status)
     if f.language:
         stmt = stmt.where(Call.language == f.language)
+    if f.churn_reason:
+        stmt = stmt.where(Call.churn_reason == f.churn_reason)
+    if f.customer:
+        stmt = stmt.where(
+            select(CallParticipant.id)
+            .where(
+                CallParticipant.call_id == Call.id,
+                CallParticipant.role == "customer",
+                CallParticipant.name.ilike(f"%{_like_escape(f.customer)}%", escape="\\"),
+            )
+            .exists()
+        )
+    if f.failed:
+        stmt = stmt.where(Call.scorecard["verdicts"][f.failed]["verdict"].as_string() == "fail")
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    key = SORTS[f.sort.lstrip("-")]()
+    order = key.desc().nulls_last() if f.sort.startswith("-") else key.asc().nulls_last()
     rows = s.scalars(
         stmt.options(selectinload(Call.participants))
-        .order_by(Call.started_at.desc(), Call.id)
+        .order_by(order, Call.started_at.desc(), Call.id)
         .limit(limit)
         .offset(offset)
     ).all()
     return list(rows), total
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _iso(when: datetime | None) -> str | None:
