@@ -413,7 +413,9 @@ class AudioHookSession:
         medium = self.medium
         if medium is None:
             raise ah.AudioHookError("Unexpected binary message: No media selected")
-        if not data or len(data) % medium.frame_bytes:
+        if not data:
+            return  # Genesys's reference client sends empty frames (a zero-length stream)
+        if len(data) % medium.frame_bytes:
             raise ah.AudioHookError(
                 f"Binary data not a valid audio frame: {len(data)} bytes is not a whole number "
                 f"of {medium.channels}-channel {medium.format} frames"
