@@ -25,7 +25,7 @@ from app.api.deps import HubDep, StoreDep
 from app.auth import service
 from app.auth.roles import Principal
 from app.live.hub import CallHub, Store
-from app.live.protocol import POLICY_VIOLATION, ProtocolError
+from app.live.protocol import POLICY_VIOLATION, ProtocolError, StartMessage
 from app.live.session import LiveCall
 from app.telephony import audiohook as ah
 from app.telephony import twilio as tw
@@ -251,6 +251,10 @@ class AudioHookSession:
         self.probe = False
         self.live: LiveCall | None = None
         self.feed: CallFeed | None = None
+        # The call opens in the background: `opened` must not wait for a model to load (clients
+        # give the open transaction a few seconds). Audio that comes meanwhile waits here.
+        self._opening: asyncio.Task[None] | None = None
+        self._pending: list[np.ndarray] = []
         self.position = 0  # stream position in 8 kHz frames: audio received + audio discarded
         self._mulaw = MulawDecoder()
 
@@ -281,7 +285,11 @@ class AudioHookSession:
             await self._dropped()
 
     async def _send(self, type_: str, parameters: dict[str, Any] | None = None) -> None:
-        await self.ws.send_text(json.dumps(self.order.message(type_, parameters)))
+        message = json.dumps(self.order.message(type_, parameters))
+        try:
+            await self.ws.send_text(message)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            logger.info("audiohook %s: '%s' not sent: the client has gone", self.session_id, type_)
 
     async def _disconnect(self, info: str) -> None:
         logger.warning("audiohook %s: disconnect (%s): %s", self.session_id, self.state, info)
@@ -292,8 +300,10 @@ class AudioHookSession:
     async def _dropped(self) -> None:
         """The connection ended without a close transaction: keep what came, let the hub wait
         for a reconnect and then score the call."""
+        await self._opened()
         live = self.live
         if live is not None and live.status == "live":
+            await self._drain()
             if self.feed is not None:
                 await self.feed.end()
             self.hub.disconnected(live)
@@ -340,18 +350,54 @@ class AudioHookSession:
             )
         except ValueError as exc:
             raise ah.AudioHookError(str(exc)) from exc
-        try:
-            self.live, _ = await self.hub.open(f"audiohook-{self.session_id.lower()}", start)
-        except ProtocolError as err:
-            raise ah.AudioHookError(err.message) from err
-        self.feed = CallFeed(self.live)
+        call_id = f"audiohook-{self.session_id.lower()}"
+        self._opening = asyncio.create_task(self._open_live(call_id, start), name=call_id)
         logger.info(
             "audiohook session %s: call %s (conversation %s, %s)",
             self.session_id,
-            self.live.call_id,
+            call_id,
             p["conversationId"],
             self.medium.offer if self.medium else None,
         )
+
+    async def _open_live(self, call_id: str, start: StartMessage) -> None:
+        try:
+            live, _ = await self.hub.open(call_id, start)
+        except ProtocolError as err:
+            await self._disconnect(err.message)
+            return
+        except Exception:
+            logger.exception("audiohook %s: opening the call failed", self.session_id)
+            await self._disconnect("Server error: the call could not be opened")
+            return
+        self.live, self.feed = live, CallFeed(live)
+
+    async def _opened(self) -> None:
+        """Wait for the call to be open (at the end of the session only)."""
+        if self._opening is not None:
+            await self._opening
+
+    async def _put(self, frames: np.ndarray) -> None:
+        """8 kHz (n, 2) frames of the call, in order, whether the call is open yet or not."""
+        if self.feed is None:
+            if self._opening is not None and not self._opening.done():
+                self._pending.append(frames)
+            return  # a connection probe, or a call that could not be opened
+        await self._drain()
+        await self.feed.add(frames)
+
+    async def _drain(self) -> None:
+        if self.feed is not None and self._pending:
+            pending, self._pending = self._pending, []
+            for frames in pending:
+                await self.feed.add(frames)
+
+    async def _silence(self, seconds: float) -> None:
+        left = round(seconds * TELEPHONY_RATE)
+        while left > 0:
+            n = min(left, TELEPHONY_RATE)
+            await self._put(np.zeros((n, 2), dtype=np.int16))
+            left -= n
 
     async def _on_ping(self, m: ah.ClientMessage) -> None:
         await self._send("pong")
@@ -377,8 +423,7 @@ class AudioHookSession:
         if self.state != "PAUSED":
             return
         self.state = "ACTIVE"
-        if self.feed is not None:
-            await self.feed.silence(ah.parse_duration(m.parameters["discarded"]))
+        await self._silence(ah.parse_duration(m.parameters["discarded"]))
 
     async def _on_discarded(self, m: ah.ClientMessage) -> None:
         """Audio the client dropped (`discarded` from `start`): silence, and the stream's
@@ -389,20 +434,24 @@ class AudioHookSession:
         length = round(ah.parse_duration(m.parameters["discarded"]) * TELEPHONY_RATE)
         gap = max(0, start + length - self.position)
         self.position += gap
-        if self.feed is not None:
-            await self.feed.silence(gap / TELEPHONY_RATE)
+        await self._silence(gap / TELEPHONY_RATE)
 
     async def _on_close(self, m: ah.ClientMessage) -> None:
         if self.state in ("CLOSING", "CLOSED"):
             return
+        # Every frame is in by now (the client sends none after `close`), so `closed` goes at
+        # once — clients time the close transaction (Genesys's reference client: 10 s) — and
+        # the rest of the audio, the last transcriptions and the scorecard follow here.
         self.state = "CLOSING"
+        await self._send("closed")
+        self.state = "CLOSED"
+        await self._opened()
         live = self.live
         if live is not None and live.status == "live":
+            await self._drain()
             if self.feed is not None:
                 await self.feed.end()
             await self.hub.finish(live)
-        await self._send("closed")
-        self.state = "CLOSED"
 
     # --- audio -------------------------------------------------------------------------------
     async def _audio(self, data: bytes) -> None:
@@ -425,10 +474,8 @@ class AudioHookSession:
         samples = self._mulaw.decode(data) if medium.format == "PCMU" else decode_l16(data)
         frames = samples.reshape(-1, medium.channels)
         self.position += len(frames)
-        if self.feed is None:
-            return  # a connection probe: audio is allowed, and not kept
         both = np.zeros((len(frames), 2), dtype=np.int16)
         for target, source in ((0, medium.customer), (1, medium.rep)):
             if source is not None:
                 both[:, target] = frames[:, source]
-        await self.feed.add(both)
+        await self._put(both)

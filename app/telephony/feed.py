@@ -104,14 +104,6 @@ class CallFeed:
         if self._buffered >= self._block:
             await self._flush()
 
-    async def silence(self, seconds: float) -> None:
-        """Audio the platform did not send (a pause, discarded audio): call time goes on."""
-        left = round(seconds * TELEPHONY_RATE)
-        while left > 0:
-            n = min(left, TELEPHONY_RATE)
-            await self.add(np.zeros((n, self.channels), dtype=np.int16))
-            left -= n
-
     async def _flush(self, *, last: bool = False) -> None:
         block = (
             np.concatenate(self._buf) if self._buf else np.zeros((0, self.channels), dtype=np.int16)
