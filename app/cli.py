@@ -200,6 +200,16 @@ def _db():  # type: ignore[no-untyped-def]
 
 
 def _read_password(args: argparse.Namespace) -> str:
+def _positive_days(value: str) -> float:
+    try:
+        days = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {value!r}") from None
+    if not days > 0:
+        raise argparse.ArgumentTypeError("days must be more than 0")
+    return days
+
+
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     import getpass
@@ -243,6 +253,34 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete calls older than the retention period, with their recordings."""
+    from app.core.config import get_settings
+    from app.privacy.retention import cutoff_for, purge_rows, remove_files
+
+    days = args.days if args.days is not None else get_settings().retention_days
+    if not days:
+        raise CliError("no retention period: give --days N or set HAKSHEV_RETENTION_DAYS")
+    db = _db()
+    try:
+        with db.session() as s:
+            purged = purge_rows(s, cutoff_for(days), dry_run=args.dry_run)
+    finally:
+        db.close()
+    if args.dry_run:
+        for cid in purged.calls:
+            print(cid)
+        print(f"would delete {len(purged.calls)} call(s) older than {days:g} days", file=sys.stderr)
+        return 0
+    removed = remove_files(purged.files)
+    print(
+        f"deleted {len(purged.calls)} call(s) older than {days:g} days "
+        f"and {removed} recording file(s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
     from sqlalchemy import select
 
     from app.auth import service
@@ -407,6 +445,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    pg = sub.add_parser(
+        "purge", help="delete calls older than the retention period, with their recordings"
+    )
+    pg.add_argument(
+        "--days", type=_positive_days, help="default: HAKSHEV_RETENTION_DAYS (calls older go)"
+    )
+    pg.add_argument("--dry-run", action="store_true", help="list what would go; delete nothing")
+    pg.set_defaults(func=cmd_purge)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -107,9 +107,28 @@ def _me(p: Principal) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/auth/login", summary="Sign in: sets the session cookie and returns a token")
-async def login(body: Login, response: Response, store: StoreDep, settings: SettingsDep):
+@router.post(
+    "/v1/auth/login",
+    summary="Sign in: sets the session cookie and returns a token",
+    responses={
+        401: {"description": "wrong username or password"},
+        429: {"description": "too many failed sign-ins: wait `Retry-After` seconds"},
+    },
+)
+async def login(
+    body: Login, request: Request, response: Response, store: StoreDep, settings: SettingsDep
+):
     ttl = timedelta(hours=settings.session_ttl_hours)
+    # Brute force: failed sign-ins are counted per username and per client address (429).
+    limits = request.app.state.limits
+    client = request.client.host if request.client else "unknown"
+    wait = limits.login_retry_after(body.username, client)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many failed sign-ins; try again later",
+            headers={"Retry-After": str(wait)},
+        )
 
     def sign_in(s):  # type: ignore[no-untyped-def]
         user = service.authenticate(s, body.username, body.password)
@@ -120,7 +139,9 @@ async def login(body: Login, response: Response, store: StoreDep, settings: Sett
 
     got = await store.write(sign_in)
     if got is None:
+        limits.login_failed(body.username, client)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
+    limits.login_succeeded(body.username)
     token, expires, principal = got
     response.set_cookie(
         COOKIE,

@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.analyze import (
     AUDIO_SUFFIXES,
-    _analyze_audio,
     _participants,
     _spool,
     is_call_file,
@@ -24,10 +23,12 @@ from app.api.analyze import (
 )
 from app.api.auth import PrincipalDep, require
 from app.api.deps import HubDep, ResourcesDep, StoreDep
+from app.audio.io import AudioError
 from app.auth.roles import IMPORT_ROLES, Principal
 from app.live.protocol import CALL_ID
-from app.pipeline.analyze import analyze_transcript
+from app.pipeline.analyze import analyze_recording, analyze_transcript
 from app.pipeline.resources import Resources
+from app.privacy.audio import Span, merge, silence_recording
 from app.store import repo
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
@@ -147,10 +148,13 @@ def _import_audio(
     people: list[Any],
     suffix: str,
 ) -> tuple[dict[str, Any], Path]:
-    card = _analyze_audio(resources, tmp, call_id, language, people)
+    private: list[Span] = []  # where the recording says what its transcript had redacted
+    card = analyze_recording(resources, tmp, call_id, language, people, private=private).to_dict()
     target = resources.settings.audio_dir / f"{call_id}{suffix}"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(tmp), target)
+    if private:
+        target = silence_recording(target, merge(private))
     return card, target
 
 
@@ -203,6 +207,9 @@ async def import_call(
             card, stored = await run_in_threadpool(
                 _import_audio, resources, tmp, cid, language, people, suffix or ".audio"
             )
+        except AudioError as exc:
+            tmp.unlink(missing_ok=True)
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
         except Exception:
             tmp.unlink(missing_ok=True)
             raise

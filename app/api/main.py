@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -13,9 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from app.api import analyze, auth, calls, comments, health, live, pages, rubrics, stats, telephony
 from app.auth import service
 from app.core.config import Settings, get_settings
+from app.core.limits import BodyLimit, Limits
 from app.demo import api as demo
 from app.live.hub import CallHub, Store
 from app.pipeline.resources import Resources
+from app.privacy.retention import retention_loop
 from app.store.db import Database, migrate
 from app.store.demo import import_demo_calls
 
@@ -89,9 +92,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         n = await run_in_threadpool(import_demo_calls, resources, db, settings.demo_calls_dir)
         logger.info("imported %d demo call(s) from %s", n, settings.demo_calls_dir)
     try:
+    retention = (
+        asyncio.create_task(
+            retention_loop(store, settings.retention_days, settings.retention_check_s),
+            name="retention",
+        )
+        if settings.retention_days
+        else None
+    )
         yield
     finally:
         if (simulator := getattr(app.state, "simulator", None)) is not None:
+        if retention is not None:
+            retention.cancel()
             await simulator.close()  # simulated calls end (and are scored) before the hub's
         await hub.shutdown()
         resources.close()
@@ -108,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.resources = Resources(settings)
     app.include_router(health.router)
+    app.state.limits = Limits(settings)  # sign-in attempts, message rates, concurrent calls
+    app.add_middleware(BodyLimit, settings=settings)  # 413 for a request body over its limit
     app.include_router(auth.router)
     app.include_router(analyze.router)
     app.include_router(calls.router)

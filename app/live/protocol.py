@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 UNSUPPORTED_DATA = 1003
 INVALID_PAYLOAD = 1007
 POLICY_VIOLATION = 1008
+MESSAGE_TOO_BIG = 1009
 CALL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 SAMPLE_RATES = (8000, 16000, 48000)
 MAX_CHANNELS = 8

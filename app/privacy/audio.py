@@ -53,7 +53,7 @@ def private_spans(
         if inside:
             a = min(x for x, _ in inside)
             b = max(y for _, y in inside)
-            found.append((max(start, start + a - PAD_S), min(end, start + b + PAD_S)))
+            found.append((max(start, start + float(a) - PAD_S), min(end, start + float(b) + PAD_S)))
     if not found:
         return [(start, end)]
     return merge(found)

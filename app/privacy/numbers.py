@@ -107,8 +107,6 @@ TOKEN = re.compile(r"\+|\d+|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 # What may stand between two numeric tokens of one number: spaces, dashes, dots, commas, slashes,
 # brackets (a written "(03) 555-1234" or a spoken "four five, eight oh").
 _JOINER = re.compile(r"^[\s\-‐–—.,/()]*$")
-# Filler words a reader says between groups without ending the number.
-_FILLERS = {"and", "ו"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +145,8 @@ def _word_value(word: str) -> tuple[str, int] | None:
 def number_runs(text: str) -> list[list[NumToken]]:
     """The runs of numeric tokens in `text`, each token with its digits and character span.
 
-    A run is broken by any word that is not a number word (or "and"), and by punctuation other
-    than the joiners of written numbers. Spoken groups are combined the way they are read:
+    A run is broken by any word that is not a number word, and by punctuation other than the
+    joiners of written numbers. Spoken groups are combined the way they are read:
     "forty five" → 45, "four hundred twelve" → 412, "אחת עשרה" → 11, "double five" → 55.
     """
     runs: list[list[NumToken]] = []
@@ -197,8 +195,6 @@ def number_runs(text: str) -> list[list[NumToken]]:
             continue
         value = _word_value(word)
         if value is None:
-            if word.lower() in _FILLERS and (run or pending):
-                continue
             end_run()
             continue
         kind, v = value

@@ -27,6 +27,7 @@ from stdnum.il import idnr
 from app.privacy.numbers import NumToken, number_runs
 
 KINDS: tuple[str, ...] = ("card", "id", "phone", "email")
+PARTIAL_DIGITS = 9
 DEFAULT_PHONE_REGIONS: tuple[str, ...] = ("IL", "US")
 
 _W = r"[^\W_]+(?:['’׳][^\W_]+)*"  # a word, letters and digits (Hebrew geresh allowed)
@@ -86,8 +87,18 @@ class Redactor:
                         hits.append(hit)
         return sorted(hits, key=lambda h: h.start)
 
-    def redact(self, text: str) -> Redacted:
+    def redact(self, text: str, *, partial: bool = False) -> Redacted:
+        """`text` with its private data replaced. A `partial` text is a line still being said:
+        there a number of 9 digits or more is replaced (`[number]`) even when it isn't (yet) a
+        whole card or phone number, so half a card number never reaches a screen."""
         hits = self.find(text)
+        if partial and self.kinds & {"card", "id", "phone"}:
+            for run in number_runs(text):
+                a, b = run[0].start, run[-1].end
+                long = sum(len(t.digits) for t in run) >= PARTIAL_DIGITS
+                if long and not any(h.start < b and a < h.end for h in hits):
+                    hits.append(Hit("number", a, b))
+            hits.sort(key=lambda h: h.start)
         if not hits:
             return Redacted(text)
         out, pos = [], 0
@@ -111,13 +122,19 @@ class Redactor:
                 kind = self._kind(digits, run[i].plus)
                 if kind is not None:
                     found.append((_PRIORITY[kind], -len(digits), i, j, kind))  # type: ignore[arg-type]
-        taken: list[tuple[int, int]] = []
-        hits: list[Hit] = []
+        taken: list[tuple[int, int, str]] = []
         for _, _, i, j, kind in sorted(found):
-            if any(i <= b and a <= j for a, b in taken):
+            if any(i <= b and a <= j for a, b, _ in taken):
                 continue
-            taken.append((i, j))
-            hits.append(Hit(kind, run[i].start, run[j].end))
+            taken.append((i, j, kind))
+        # The rest of a run that holds private data goes with it: one number said in one breath
+        # ("050234-5678" where Whisper misplaced a digit group) is redacted whole.
+        taken.sort()
+        hits: list[Hit] = []
+        for n, (i, _j, kind) in enumerate(taken):
+            first = 0 if n == 0 else i
+            last = taken[n + 1][0] - 1 if n + 1 < len(taken) else len(run) - 1
+            hits.append(Hit(kind, run[first].start, run[last].end))
         return hits
 
     def _kind(self, digits: str, plus: bool) -> str | None:
@@ -168,7 +185,7 @@ def overlaps(hits: Iterable[Hit], start: int, end: int) -> bool:
     return any(h.start < end and start < h.end for h in hits)
 
 
-_PLACEHOLDER = re.compile(r"\[(?:card|id|phone|email)\]")
+_PLACEHOLDER = re.compile(r"\[(?:card|id|phone|email|number)\]")
 
 
 def has_placeholder(text: str) -> bool:
