@@ -12,6 +12,7 @@ import uvicorn
 
 from app.api.main import create_app
 from app.core.config import Settings
+from app.pipeline.resources import Resources
 
 
 def free_port() -> int:
@@ -21,12 +22,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """Start the app with `settings`; yield its ws:// base URL; stop it afterwards."""
+def serve(settings: Settings, resources: Resources | None = None) -> Iterator[str]:
+    """Start the app with `settings`; yield its ws:// base URL; stop it afterwards.
+    `resources`: already loaded ones (made with the same settings) instead of new ones."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
+    app = create_app(settings)
+    if resources is not None:
+        app.state.resources = resources
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

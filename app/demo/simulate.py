@@ -126,6 +126,8 @@ class Simulator:
             }
         )
         call_id = f"sim-{name[:80]}-{uuid.uuid4().hex[:8]}"
+        # The rubric examples' embeddings are built on first use: off the loop, before the call.
+        await run_in_threadpool(lambda: self.hub.resources.signals)
         live, _ = await self.hub.open(call_id, start)
         pcm = np.clip(np.round(audio * 32767), -32768, 32767).astype("<i2")
         stop = asyncio.Event()

@@ -254,7 +254,7 @@ def list_calls(s: Session, f: CallFilter, *, limit: int, offset: int) -> tuple[l
             .exists()
         )
     if f.failed:
-        stmt = stmt.where(Call.scorecard["verdicts"][f.failed]["verdict"].as_string() == "fail")
+        stmt = stmt.where(Call.scorecard[("verdicts", f.failed, "verdict")].as_string() == "fail")
     total = s.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     key = SORTS[f.sort.lstrip("-")]()
     order = key.desc().nulls_last() if f.sort.startswith("-") else key.asc().nulls_last()

@@ -39,6 +39,7 @@ export default {
   try_it: "Try it",
   simulate: "Simulate a call",
   simulate_help: "Streams a demo call, spoken by a speech synthesiser, through the live service.",
+  preparing: "Preparing the call…",
   speed: "Speed",
   start: "Start",
   stop: "Stop",

@@ -38,6 +38,7 @@ export default {
   try_it: "נסו בעצמכם",
   simulate: "הדמיית שיחה",
   simulate_help: "משדר שיחת הדגמה, בקול מסונתז, דרך השירות החי.",
+  preparing: "מכין את השיחה…",
   speed: "מהירות",
   start: "התחלה",
   stop: "עצירה",

@@ -21,6 +21,7 @@ const state = {
   lines: new Map(), // key → {speaker, role, start, end, text, final}
   nudges: [], // {key, rubric, kind, at, text, severity, why, to}
   dismissed: new Set(),
+  seen: new Set(), // nudges shown before: no highlight again after a reconnect
   metrics: null,
   now: 0,
   status: "idle",
@@ -38,6 +39,8 @@ function reset(callId) {
   state.metrics = null;
   state.now = 0;
   state.scorecard = null;
+  state.dismissed = new Set();
+  state.seen = new Set();
   state.status = callId ? "connecting" : "idle";
 }
 
@@ -137,7 +140,8 @@ function handle(e) {
     }
     case "nudge": {
       const key = `${e.rubric}|${e.kind}|${e.at}`;
-      if (!state.nudges.some((n) => n.key === key)) state.nudges.push({ ...e, key, fresh: true });
+      if (!state.nudges.some((n) => n.key === key)) state.nudges.push({ ...e, key, fresh: !state.seen.has(key) });
+      state.seen.add(key);
       state.now = Math.max(state.now, e.at ?? 0);
       break;
     }
@@ -321,9 +325,12 @@ async function tryIt() {
     calls = [];
   }
   const select = el("select", { id: "demo-call", "aria-label": t("simulate") }, calls.map((c) => el("option", { value: c.name }, `${c.language.toUpperCase()} · ${clock(c.duration)} · ${c.title.slice(0, 70)}`)));
-  const speed = el("select", { id: "demo-speed", "aria-label": t("speed") }, [1, 2, 4].map((s) => el("option", { value: s }, `${s}×`)));
-  const simulate = async () => {
+  const speed = el("select", { id: "demo-speed", "aria-label": t("speed") }, [1, 2, 4, 8].map((s) => el("option", { value: s }, `${s}×`)));
+  const simulate = async (e) => {
     notice("");
+    const button = e.currentTarget;
+    button.disabled = true;
+    button.textContent = t("preparing");
     try {
       const body = { call: select.value, speed: Number(speed.value) };
       if (followRep && followRep !== user.username) body.rep = followRep;
@@ -332,6 +339,9 @@ async function tryIt() {
       else location.assign(got.panel);
     } catch (err) {
       notice(err.message);
+    } finally {
+      button.disabled = false;
+      button.textContent = t("start");
     }
   };
   const sim = el(
