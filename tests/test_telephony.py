@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -891,3 +892,167 @@ def test_audiohook_call_coaches_like_the_native_socket(
     ]
     # The pause and the discarded audio were call time: the call is as long as the recording.
     assert stored["duration"] == pytest.approx(len(call[0]) / SR, abs=0.05)
+
+
+# ===== TwiML ==================================================================================
+
+
+def test_twiml_for_the_voice_webhook(
+    server: tuple[str, Settings], telephony_key: str, rep_key: str
+) -> None:
+    from xml.etree import ElementTree
+
+    host, _ = server
+    with httpx.Client(base_url=f"http://{host}") as http:
+        got = http.get(
+            "/v1/telephony/twilio/twiml",
+            params={"language": "he-IL", "rep": "dana"},
+            headers={"X-API-Key": telephony_key},
+        )
+        assert got.status_code == 200 and got.headers["content-type"] == "application/xml"
+        stream = ElementTree.fromstring(got.text).find("Start/Stream")
+        assert stream is not None and stream.attrib == {
+            "url": f"ws://{host}/v1/telephony/twilio",
+            "track": "both_tracks",
+            "name": "hakshev",
+        }
+        params = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
+        assert params == {"token": telephony_key, "language": "he", "rep": "dana"}
+        # As Twilio calls it: POST, form fields, the key as the basic-auth password.
+        hook = http.post(
+            "/v1/telephony/twilio/twiml",
+            params={"redirect": "https://example.com/ivr.xml"},
+            data={"CallSid": _sid("CA"), "From": "+15555550100", "To": "+15555550199"},
+            auth=("twilio", telephony_key),
+        )
+        root = ElementTree.fromstring(hook.text)
+        params = {p.attrib["name"]: p.attrib["value"] for p in root.iter("Parameter")}
+        assert params["customer"] == "+15555550100" and params["token"] == telephony_key
+        assert [(e.tag, e.text) for e in root][1] == ("Redirect", "https://example.com/ivr.xml")
+        assert http.get("/v1/telephony/twilio/twiml").status_code == 401
+        assert http.get("/v1/telephony/twilio/twiml", auth=("x", "hk_nope")).status_code == 401
+        rep = http.get("/v1/telephony/twilio/twiml", headers={"X-API-Key": rep_key})
+        assert rep.status_code == 403
+        bad = http.get(
+            "/v1/telephony/twilio/twiml",
+            params={"language": "fr"},
+            headers={"X-API-Key": telephony_key},
+        )
+        assert bad.status_code == 422
+
+
+def test_audiohook_refuses_an_unsupported_language(
+    server: tuple[str, Settings], telephony_key: str
+) -> None:
+    host, _ = server
+    session = str(uuid.uuid4())
+
+    async def run() -> list[dict[str, Any]]:
+        async with websockets.connect(
+            f"ws://{host}/v1/telephony/audiohook",
+            additional_headers=_ah_headers(telephony_key, session),
+        ) as ws:
+            c = AudioHookClient(ws, session)
+            await c.send("open", _open_parameters(language="fr-FR"))
+            got = [await c.recv()]
+            await c.send("close", {"reason": "disconnect"})
+            got.append(await c.recv())
+            return got
+
+    disconnect, closed = asyncio.run(run())
+    assert disconnect["type"] == "disconnect" and disconnect["parameters"]["reason"] == "error"
+    assert "fr-FR" in disconnect["parameters"]["info"] and closed["type"] == "closed"
+
+
+# ===== errors in streams that are open (the model is loaded by now) ===========================
+
+
+@pytest.mark.slow
+def test_audiohook_errors_in_an_open_session(
+    server: tuple[str, Settings], telephony_key: str, native: Any
+) -> None:
+    host, settings_ = server
+
+    async def session(mistake: str) -> list[dict[str, Any]]:
+        sid = str(uuid.uuid4())
+        async with websockets.connect(
+            f"ws://{host}/v1/telephony/audiohook",
+            additional_headers=_ah_headers(telephony_key, sid),
+        ) as ws:
+            c = AudioHookClient(ws, sid)
+            await c.send("open", _open_parameters())
+            got = [await c.recv()]
+            await ws.send(bytes(1600))  # 100 ms of stereo PCMU
+            c.position = 0.1
+            if mistake == "audio while paused":
+                await c.send("paused", {})
+                await ws.send(bytes(1600))
+            else:
+                await ws.send(bytes(3))  # not a whole stereo frame
+            got.append(await c.recv())
+            await c.send("close", {"reason": "error"})
+            got.append(await c.recv())
+            return got
+
+    paused = asyncio.run(session("audio while paused"))
+    partial = asyncio.run(session("partial frame"))
+    assert (
+        [m["type"] for m in paused]
+        == [m["type"] for m in partial]
+        == [
+            "opened",
+            "disconnect",
+            "closed",
+        ]
+    )
+    assert paused[1]["parameters"]["info"] == "Received audio in state PAUSED"
+    assert (
+        "3 bytes is not a whole number of 2-channel PCMU frames"
+        in (partial[1]["parameters"]["info"])
+    )
+
+
+@pytest.mark.slow
+def test_twilio_error_mid_stream_keeps_the_audio(
+    server: tuple[str, Settings], telephony_key: str, native: Any
+) -> None:
+    host, settings_ = server
+    start = _twilio_start(token=telephony_key)
+    call_id = f"twilio-{start['start']['callSid']}"
+
+    async def run() -> tuple[int, str]:
+        async with websockets.connect(f"ws://{host}/v1/telephony/twilio") as ws:
+            await ws.send(json.dumps(CONNECTED))
+            await ws.send(json.dumps(start))
+            for seq in range(2, 102):  # one second on the inbound track
+                media = {
+                    "track": "inbound",
+                    "chunk": str(seq - 1),
+                    "timestamp": str(10 * (seq - 2)),
+                    "payload": base64.b64encode(bytes([0xFF]) * 80).decode(),
+                }
+                # 10 ms chunks here; a skipped sequence number at the end
+                number = seq if seq < 101 else 150
+                message = {
+                    "event": "media",
+                    "sequenceNumber": str(number),
+                    "streamSid": start["streamSid"],
+                    "media": media,
+                }
+                await ws.send(json.dumps(message))
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 60)
+        rcvd = closed.value.rcvd
+        assert rcvd is not None
+        return rcvd.code, rcvd.reason
+
+    assert asyncio.run(run()) == (1002, "sequenceNumber 150 after 100")
+    # The call waits for a reconnect (1 s here), then is finished with what it received.
+    with httpx.Client(headers=admin_headers(settings_), base_url=f"http://{host}") as http:
+        for _ in range(300):
+            stored = http.get(f"/v1/calls/{call_id}").json()
+            if stored.get("status") == "ended":
+                break
+            time.sleep(0.1)
+    assert stored["status"] == "ended"
+    assert stored["duration"] == pytest.approx(0.99, abs=0.02)
