@@ -226,7 +226,9 @@ async def import_call(
         channels,
         rep_id or repo.default_rep_id(card),
     )
-    return {"call_id": cid, "scorecard": card}
+    if hub.judge is not None:  # the optional LLM judge, in the background
+        hub.judge.schedule(cid, card)
+    return {"call_id": cid, "scorecard": card, "judging": hub.judge is not None}
 
 
 def _safe_id(raw: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.core.events import Participant
+from app.judge import runner_for
 from app.live.protocol import POLICY_VIOLATION, ProtocolError, StartMessage
 from app.live.session import LiveCall, Subscriber
 from app.pipeline.resources import Resources
@@ -45,6 +46,8 @@ class CallHub:
         self.resources = resources
         self.store = store
         self.calls: dict[str, LiveCall] = {}
+        # The optional LLM judge (HAKSHEV_JUDGE_BASE_URL): None unless configured.
+        self.judge = runner_for(resources.settings, lambda: resources.rubrics.specs, store)
         self._open_lock = asyncio.Lock()
         self._changed = asyncio.Event()
 
@@ -109,6 +112,7 @@ class CallHub:
         )
 
     async def finish(self, live: LiveCall) -> dict[str, Any]:
+        live.judge = self.judge  # judges the call after its scorecard is written (if set)
         try:
             return await live.finish()
         finally:
@@ -135,6 +139,8 @@ class CallHub:
                 await self.finish(live)
             except Exception:
                 logger.exception("finishing call %s at shutdown failed", live.call_id)
+        if self.judge is not None:
+            await self.judge.aclose()
 
 
 def _create(

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import soxr
@@ -30,6 +30,9 @@ from app.live.protocol import StartMessage
 from app.pipeline.call import CallPipeline, PipelineEvent
 from app.pipeline.resources import Resources
 from app.store import repo
+
+if TYPE_CHECKING:
+    from app.judge.runner import JudgeRunner
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ class Subscriber:
 
 
 class LiveCall:
+    judge: JudgeRunner | None = None  # the optional LLM judge, set by the hub
+
     def __init__(
         self,
         call_id: str,
@@ -280,11 +285,20 @@ class LiveCall:
         if metrics is not None:
             self.publish(metrics, keep=False)
         self.publish({"type": "scorecard", "scorecard": card})
-        for sub in list(self.subscribers):
-            sub.put(None)  # end of stream
+        if self.judge is not None:
+            # The optional LLM judge runs now, in the background (the stop above never waits
+            # for it); subscribers stay to get its notes and errors, then the stream ends.
+            judging = self.judge.schedule(self.call_id, card, self.publish)
+            judging.add_done_callback(lambda _task: self._end_streams())
+        else:
+            self._end_streams()
         self._worker.shutdown(wait=False)
         self.finished.set()
         return card
+
+    def _end_streams(self) -> None:
+        for sub in list(self.subscribers):
+            sub.put(None)  # end of stream
 
     def _close_recording(self) -> Path:
         """The raw PCM received so far becomes a WAV file (the format it came in)."""

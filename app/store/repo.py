@@ -127,6 +127,60 @@ def _scorecard_summary(card: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in card.items() if k not in ("utterances", "nudges", "findings")}
 
 
+def add_judge_decision(s: Session, call_id: str, decision: dict[str, Any]) -> None:
+    """A decision of the LLM judge (app/judge): stored as it is, and applied to the call's
+    scorecard (verdict, churn labels, coaching notes, the `judge` section; see
+    app/judge/scorecard.py), with the score and churn columns kept in step."""
+    from app.judge.scorecard import apply_decision
+    from app.store.models import JudgeDecision
+
+    call = s.get(Call, call_id)
+    if call is None:
+        return
+    s.add(
+        JudgeDecision(
+            call_id=call_id,
+            task=decision["task"],
+            rubric=decision.get("rubric"),
+            status=decision["status"],
+            model=decision["model"],
+            prompt_version=decision["prompt_version"],
+            latency_ms=int(decision["latency_ms"]),
+            result=decision.get("result"),
+            error=decision.get("error"),
+        )
+    )
+    if call.scorecard is not None:
+        card = apply_decision(call.scorecard, decision)
+        call.scorecard = card
+        call.score = card.get("score")
+        call.churn_reason = card.get("churn_reason")
+        call.churn_stage = card.get("churn_stage")
+
+
+def judge_decisions(s: Session, call_id: str) -> list[dict[str, Any]]:
+    """The judge's decisions on a call, oldest first."""
+    from app.store.models import JudgeDecision
+
+    rows = s.scalars(
+        select(JudgeDecision).where(JudgeDecision.call_id == call_id).order_by(JudgeDecision.id)
+    ).all()
+    return [
+        {
+            "task": r.task,
+            "rubric": r.rubric,
+            "status": r.status,
+            "model": r.model,
+            "prompt_version": r.prompt_version,
+            "latency_ms": r.latency_ms,
+            "result": r.result,
+            "error": r.error,
+            "created_at": _iso(r.created_at),
+        }
+        for r in rows
+    ]
+
+
 def store_analysis(
     s: Session,
     call_id: str,
