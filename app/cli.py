@@ -183,6 +183,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
             speed=args.speed,
             on_event=print_event,
             token=args.token,
+            reconnect_s=args.reconnect,
         )
     )
     if result.error is not None:
@@ -199,7 +200,6 @@ def _db():  # type: ignore[no-untyped-def]
     return db
 
 
-def _read_password(args: argparse.Namespace) -> str:
 def _positive_days(value: str) -> float:
     try:
         days = float(value)
@@ -210,6 +210,7 @@ def _positive_days(value: str) -> float:
     return days
 
 
+def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     import getpass
@@ -252,7 +253,6 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_passwd(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     """Delete calls older than the retention period, with their recordings."""
     from app.core.config import get_settings
@@ -281,6 +281,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_passwd(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from app.auth import service
@@ -402,6 +403,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("HAKSHEV_API_KEY"),
         help="an API key or session token (default: $HAKSHEV_API_KEY)",
     )
+    st.add_argument(
+        "--reconnect",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="when the connection breaks (e.g. the service restarted), keep trying this long and "
+        "resume the call where the service has it (0: give up at once; default 30)",
+    )
     st.set_defaults(func=cmd_stream)
 
     u = sub.add_parser("user", help="manage users (on this machine's database)")
@@ -436,15 +445,6 @@ def build_parser() -> argparse.ArgumentParser:
     kr.add_argument("id", type=int)
     kr.set_defaults(func=cmd_key_revoke)
 
-    s = sub.add_parser("serve", help="start the HTTP and websocket service")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
-    s.set_defaults(func=cmd_serve)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     pg = sub.add_parser(
         "purge", help="delete calls older than the retention period, with their recordings"
     )
@@ -454,6 +454,15 @@ def main(argv: list[str] | None = None) -> int:
     pg.add_argument("--dry-run", action="store_true", help="list what would go; delete nothing")
     pg.set_defaults(func=cmd_purge)
 
+    s = sub.add_parser("serve", help="start the HTTP and websocket service")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

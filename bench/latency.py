@@ -64,10 +64,12 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.core.config import Settings  # noqa: E402
 from app.core.events import Participant  # noqa: E402
 from app.streamer import pcm16  # noqa: E402
 from tests import scripts_en  # noqa: E402
-from tests.synth import SR, Turn, render  # noqa: E402
+from tests.accounts import add_account  # noqa: E402
+from tests.synth import SR, Spoken, Turn, render  # noqa: E402
 
 FRAME_MS = 100
 FRAME_S = FRAME_MS / 1000
@@ -93,10 +95,13 @@ def script(minutes: float | None) -> list[Turn]:
     return list(scripts_en.TURNS) * rounds
 
 
-def synthesise(minutes: float | None) -> np.ndarray:
-    """16 kHz float32, (frames, 2): customer, rep."""
-    audio, _ = render(script(minutes), LANGUAGE, 2)
-    return audio if minutes is None else audio[: int(minutes * 60 * SR)]
+def synthesise(minutes: float | None) -> tuple[np.ndarray, list[Spoken]]:
+    """16 kHz float32, (frames, 2): customer, rep; and what is said when (the utterances that
+    end within the audio)."""
+    audio, spoken = render(script(minutes), LANGUAGE, 2)
+    if minutes is not None:
+        audio = audio[: int(minutes * 60 * SR)]
+    return audio, [u for u in spoken if u.end <= len(audio) / SR]
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -137,14 +142,23 @@ def proc_status_kb(pid: int, key: str) -> int:
 
 
 class Server:
-    """`hakshev serve` in a subprocess, its output in `log_path`."""
+    """`hakshev serve` in a subprocess, its output in `log_path`; `headers` sign in as an admin
+    (an API key made in its fresh database)."""
 
-    def __init__(self, model: str, data_dir: Path) -> None:
+    def __init__(self, model: str, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ws_base = f"ws://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
-        env = {**os.environ, "HAKSHEV_DATA_DIR": str(data_dir), "HAKSHEV_WHISPER_MODEL": model}
+        key = add_account(Settings(data_dir=data_dir), "bench-admin", "admin")
+        self.headers = {"Authorization": f"Bearer {key}"}
+        env = {
+            **os.environ,
+            "HAKSHEV_DATA_DIR": str(data_dir),
+            "HAKSHEV_WHISPER_MODEL": model,
+            "HAKSHEV_DEMO_ADMIN": "false",
+            **(env or {}),
+        }
         env.pop("HAKSHEV_DEMO_CALLS_DIR", None)
         env.pop("HAKSHEV_DATABASE_URL", None)
         self._log = self.log_path.open("wb")
@@ -230,6 +244,7 @@ class CallRun:
     stored_scorecard: bool = False
     stop_s: float = math.nan  # stop sent → stopped received
     problems: list[str] = field(default_factory=list)
+    stored: dict[str, Any] | None = None  # GET /v1/calls/{id} after the run
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [r.event for r in self.events if r.event.get("type") == kind]
@@ -266,10 +281,10 @@ def start_message() -> dict[str, Any]:
     }
 
 
-async def _listen(ws_base: str, run: CallRun, joined: asyncio.Event) -> None:
-    url = f"{ws_base}/v1/calls/{run.call_id}/events"
+async def _listen(server: Server, run: CallRun, joined: asyncio.Event) -> None:
+    url = f"{server.ws_base}/v1/calls/{run.call_id}/events"
     try:
-        async with websockets.connect(url, max_size=None) as ws:
+        async with websockets.connect(url, max_size=None, additional_headers=server.headers) as ws:
             async for message in ws:
                 received = time.perf_counter()
                 event = json.loads(message)
@@ -282,19 +297,21 @@ async def _listen(ws_base: str, run: CallRun, joined: asyncio.Event) -> None:
         joined.set()
 
 
-async def stream(ws_base: str, pcm: np.ndarray, run: CallRun, *, speed: float = 1.0) -> CallRun:
+async def stream(server: Server, pcm: np.ndarray, run: CallRun, *, speed: float = 1.0) -> CallRun:
     """One call: `start`, the events socket joined, frames paced like `stream_call`, `stop`."""
     await asyncio.sleep(run.stagger_s)
     step = SR * FRAME_MS // 1000
-    url = f"{ws_base}/v1/calls/{run.call_id}/audio"
-    async with websockets.connect(url, max_size=None) as audio_ws:
+    url = f"{server.ws_base}/v1/calls/{run.call_id}/audio"
+    async with websockets.connect(
+        url, max_size=None, additional_headers=server.headers
+    ) as audio_ws:
         await audio_ws.send(json.dumps(start_message()))
         ack = json.loads(await audio_ws.recv())
         if ack.get("type") != "started":
             run.problems.append(f"start refused: {ack}")
             return run
         joined = asyncio.Event()
-        listener = asyncio.create_task(_listen(ws_base, run, joined))
+        listener = asyncio.create_task(_listen(server, run, joined))
         await asyncio.wait_for(joined.wait(), timeout=30)  # subscribed before any audio
         t0 = time.perf_counter()
         for i, pos in enumerate(range(0, len(pcm), step)):
@@ -321,12 +338,18 @@ async def stream(ws_base: str, pcm: np.ndarray, run: CallRun, *, speed: float = 
     return run
 
 
-def stored_scorecard(base: str, call_id: str) -> bool:
+def get_json(server: Server, path: str) -> Any:
+    """GET a REST path as the bench's admin; None when it fails."""
+    request = urllib.request.Request(f"{server.base}{path}", headers=server.headers)
     try:
-        with urllib.request.urlopen(f"{base}/v1/calls/{call_id}/scorecard", timeout=30) as r:
-            return r.status == 200 and isinstance(json.load(r), dict)
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return json.load(r) if r.status == 200 else None
     except (OSError, urllib.error.URLError, ValueError):
-        return False
+        return None
+
+
+def stored_scorecard(server: Server, call_id: str) -> bool:
+    return isinstance(get_json(server, f"/v1/calls/{call_id}/scorecard"), dict)
 
 
 # --- latency ----------------------------------------------------------------------------------
@@ -391,6 +414,7 @@ class RunResult:
     rss_target_mb: float
     scorecards_ok: bool
     error_events: int
+    runs: list[CallRun] = field(default_factory=list)
 
     @property
     def latency_ok(self) -> bool:
@@ -425,16 +449,14 @@ async def _sample_rss(server: Server, done: asyncio.Event) -> None:
 async def _stream_all(server: Server, pcm: np.ndarray, runs: list[CallRun]) -> CpuUse:
     """Warm up, then stream every call at once; returns the CPU used while they ran."""
     warm = CallRun(f"bench-warmup-{os.getpid()}-{server.port}", 0.0)
-    await stream(server.ws_base, pcm[: 8 * SR], warm, speed=0)  # model loaded, ASR exercised
+    await stream(server, pcm[: 8 * SR], warm, speed=0)  # model loaded, ASR exercised
     for p in warm.problems:
         print(f"warm-up problem: {p}")
     done = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(server, done))
     cpu0, wall0 = proc_cpu_s(server.pid), time.perf_counter()
     client0, busy0 = time.process_time(), machine_busy_s()
-    outcomes = await asyncio.gather(
-        *(stream(server.ws_base, pcm, r) for r in runs), return_exceptions=True
-    )
+    outcomes = await asyncio.gather(*(stream(server, pcm, r) for r in runs), return_exceptions=True)
     cpu, wall = proc_cpu_s(server.pid) - cpu0, time.perf_counter() - wall0
     client, busy = time.process_time() - client0, machine_busy_s() - busy0
     done.set()
@@ -452,6 +474,7 @@ class Options:
     keep: bool
     show_events: bool
     stagger: float = STAGGER_S
+    env: dict[str, str] = field(default_factory=dict)  # extra HAKSHEV_* for the server
 
 
 def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
@@ -462,17 +485,19 @@ def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
     tag = f"{os.getpid()}-{int(time.time())}"
     runs = [CallRun(f"bench-{tag}-{i:02d}", rng.uniform(0, stagger)) for i in range(calls)]
     print(f"\n=== {calls} call(s) of {seconds:.1f} s at 1× real time, model {opts.model} ===")
-    server = Server(opts.model, data_dir)
+    server = Server(opts.model, data_dir, opts.env)
     try:
         health = server.wait_healthy()
         print(f"server pid {server.pid} on port {server.port}, whisper {health['whisper_model']}")
         cpu = asyncio.run(_stream_all(server, pcm16(audio), runs))
         rss_mb = server.peak_rss_mb()
         for run in runs:
-            run.stored_scorecard = stored_scorecard(server.base, run.call_id)
+            run.stored_scorecard = stored_scorecard(server, run.call_id)
+            run.stored = get_json(server, f"/v1/calls/{run.call_id}")
     finally:
         rc = server.stop()
     result = report(runs, calls, seconds, cpu, rss_mb, opts.show_events)
+    result.runs = runs
     problems = server.log_problems()
     clean = rc in (0, -signal.SIGTERM) and "Finished server process" in server.log_tail(5)
     how = "clean shutdown" if clean else "NOT a clean shutdown"  # uvicorn re-raises SIGTERM
@@ -609,7 +634,7 @@ def main() -> int:
     if any(n < 1 for n in counts):
         ap.error("call counts must be ≥ 1")
 
-    audio = synthesise(args.minutes)
+    audio, _ = synthesise(args.minutes)
     opts = Options(args.model, args.seed, args.keep, args.events, args.stagger)
     results = [run_once(n, audio, opts) for n in counts]
     if len(results) > 1:

@@ -73,7 +73,9 @@ async def audio(ws: WebSocket, call_id: str, hub: HubDep) -> None:
                 "type": "started",
                 "call_id": call_id,
                 "resumed": resumed,
-                "at": round(live.pipeline.now, 2),
+                # where a resuming client goes on: call time, and sample frames received
+                "at": round(live.resume_at, 2),
+                "samples": live.frames_received,
             }
         )
         while True:

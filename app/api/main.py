@@ -78,6 +78,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     store = Store(db)
     app.state.db, app.state.store = db, store
     app.state.hub = hub = CallHub(resources, store)
+    hub.start_recovery()  # calls live when the server last stopped: rebuilt, await a reconnect
     if settings.demo_admin:
         password = await store.write(service.ensure_admin)
         if password is not None:
@@ -91,7 +92,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.demo_calls_dir is not None:
         n = await run_in_threadpool(import_demo_calls, resources, db, settings.demo_calls_dir)
         logger.info("imported %d demo call(s) from %s", n, settings.demo_calls_dir)
-    try:
     retention = (
         asyncio.create_task(
             retention_loop(store, settings.retention_days, settings.retention_check_s),
@@ -100,11 +100,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.retention_days
         else None
     )
+    try:
         yield
     finally:
-        if (simulator := getattr(app.state, "simulator", None)) is not None:
         if retention is not None:
             retention.cancel()
+        if (simulator := getattr(app.state, "simulator", None)) is not None:
             await simulator.close()  # simulated calls end (and are scored) before the hub's
         await hub.shutdown()
         resources.close()
@@ -120,9 +121,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Rubric files are validated here: a bad one stops start-up with its file, field and reason.
     app.state.settings = settings
     app.state.resources = Resources(settings)
-    app.include_router(health.router)
     app.state.limits = Limits(settings)  # sign-in attempts, message rates, concurrent calls
     app.add_middleware(BodyLimit, settings=settings)  # 413 for a request body over its limit
+    app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(analyze.router)
     app.include_router(calls.router)
