@@ -1056,3 +1056,88 @@ def test_twilio_error_mid_stream_keeps_the_audio(
             time.sleep(0.1)
     assert stored["status"] == "ended"
     assert stored["duration"] == pytest.approx(0.99, abs=0.02)
+
+
+@pytest.mark.slow
+def test_telephony_calls_keep_the_keys_limits(
+    server: tuple[str, Settings], telephony_key: str, native: Any
+) -> None:
+    host, settings_ = server
+    from app.auth import service
+    from app.store.db import Database
+
+    db = Database(settings_.db_url)
+    try:
+        with db.session() as s:
+            _, one_call = service.create_api_key(s, "one line", "telephony", max_calls=1)
+    finally:
+        db.close()
+
+    async def two_sessions() -> list[dict[str, Any]]:
+        first, second = str(uuid.uuid4()), str(uuid.uuid4())
+        url = f"ws://{host}/v1/telephony/audiohook"
+        async with (
+            websockets.connect(url, additional_headers=_ah_headers(one_call, first)) as a,
+            websockets.connect(url, additional_headers=_ah_headers(one_call, second)) as b,
+        ):
+            ca, cb = AudioHookClient(a, first), AudioHookClient(b, second)
+            await ca.send("open", _open_parameters())
+            assert (await ca.recv())["type"] == "opened"
+            await a.send(bytes(1600))
+            await asyncio.sleep(1.0)  # the first call is open by now
+            await cb.send("open", _open_parameters())
+            got = [await cb.recv(), await cb.recv()]
+            for c in (ca, cb):
+                await c.send("close", {"reason": "end"})
+            got += [await ca.recv(), await cb.recv()]
+            return got
+
+    opened, refused, closed_a, closed_b = asyncio.run(two_sessions())
+    assert opened["type"] == "opened" and refused["type"] == "disconnect"
+    assert "already has 1 live call(s)" in refused["parameters"]["info"]
+    assert closed_a["type"] == closed_b["type"] == "closed"
+
+    # The longest call (HAKSHEV_MAX_CALL_MINUTES, read when the audio comes): what fits is kept.
+    start = _twilio_start(token=telephony_key)
+    call_id = f"twilio-{start['start']['callSid']}"
+
+    async def too_long() -> tuple[int, str]:
+        async with websockets.connect(f"ws://{host}/v1/telephony/twilio") as ws:
+            await ws.send(json.dumps(CONNECTED))
+            await ws.send(json.dumps(start))
+            seq = 1
+            for i in range(150):  # 3 s on both tracks
+                for track in tw.TRACKS:
+                    seq += 1
+                    media = {
+                        "track": track,
+                        "chunk": str(i + 1),
+                        "timestamp": str(20 * i),
+                        "payload": base64.b64encode(bytes([0xFF]) * 160).decode(),
+                    }
+                    message = {
+                        "event": "media",
+                        "sequenceNumber": str(seq),
+                        "streamSid": start["streamSid"],
+                        "media": media,
+                    }
+                    try:
+                        await ws.send(json.dumps(message))
+                    except ConnectionClosed:
+                        break
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 60)
+        rcvd = closed.value.rcvd
+        assert rcvd is not None
+        return rcvd.code, rcvd.reason
+
+    longest = settings_.max_call_minutes
+    settings_.max_call_minutes = 0.02  # 1.2 s
+    try:
+        code, reason = asyncio.run(too_long())
+    finally:
+        settings_.max_call_minutes = longest
+    assert (code, reason) == (1008, "the call reached its longest (0.02 minutes)")
+    with httpx.Client(headers=admin_headers(settings_), base_url=f"http://{host}") as http:
+        stored = http.get(f"/v1/calls/{call_id}").json()
+    assert stored["status"] == "ended" and stored["duration"] == pytest.approx(1.2, abs=0.01)

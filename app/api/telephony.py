@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import logging
 from typing import Any
@@ -22,6 +23,7 @@ from starlette.websockets import WebSocketState
 
 from app.api.auth import credential
 from app.api.deps import HubDep, StoreDep
+from app.api.live import _open as open_call  # hub.open within the key's and user's call limits
 from app.auth import service
 from app.auth.roles import Principal
 from app.live.hub import CallHub, Store
@@ -30,7 +32,7 @@ from app.live.session import LiveCall
 from app.telephony import audiohook as ah
 from app.telephony import twilio as tw
 from app.telephony.codecs import TELEPHONY_RATE, MulawDecoder, decode_l16
-from app.telephony.feed import CallFeed, TrackAligner
+from app.telephony.feed import CallFeed, CallTooLong, TrackAligner
 from app.telephony.start import language_of, start_message
 
 logger = logging.getLogger(__name__)
@@ -78,8 +80,8 @@ async def twilio_stream(ws: WebSocket, hub: HubDep, store: StoreDep) -> None:
             msg = tw.parse_message(message["text"])
             order.check(msg)
             if isinstance(msg, tw.Start):
-                live = await _twilio_open(hub, store, msg.start)
-                feed = CallFeed(live)
+                live = await _twilio_open(ws, hub, store, msg.start)
+                feed = CallFeed(live, max_s=_max_call_s(ws))
                 aligner = TrackAligner(2, active=[tw.TRACKS.index(t) for t in msg.start.tracks])
                 logger.info("twilio stream %s: call %s", msg.stream_sid, live.call_id)
             elif isinstance(msg, tw.Media):
@@ -94,11 +96,15 @@ async def twilio_stream(ws: WebSocket, hub: HubDep, store: StoreDep) -> None:
                 await feed.add(aligner.take())
             elif isinstance(msg, tw.Stop):
                 assert feed is not None and aligner is not None and live is not None
-                await feed.add(aligner.take(everything=True))
-                await feed.end()
+                await _flush(feed, aligner)
                 await hub.finish(live)
                 await ws.close(1000)
                 return
+    except CallTooLong as err:  # kept what fitted; the call is scored
+        assert live is not None
+        await hub.finish(live)
+        await ws.close(POLICY_VIOLATION, str(err))
+        return
     except tw.TwilioError as err:
         logger.warning("twilio stream refused: %s (%s)", err.reason, err.code)
         if ws.client_state == WebSocketState.CONNECTED:
@@ -107,12 +113,21 @@ async def twilio_stream(ws: WebSocket, hub: HubDep, store: StoreDep) -> None:
         pass
     if live is not None and live.status == "live":
         if feed is not None and aligner is not None:
-            await feed.add(aligner.take(everything=True))  # nothing received is lost
-            await feed.end()
+            await _flush(feed, aligner)  # nothing received is lost
         hub.disconnected(live)
 
 
-async def _twilio_open(hub: CallHub, store: Store, start: tw.StartInfo) -> LiveCall:
+async def _flush(feed: CallFeed, aligner: TrackAligner) -> None:
+    with contextlib.suppress(CallTooLong):  # up to the call's longest
+        await feed.add(aligner.take(everything=True))
+        await feed.end()
+
+
+def _max_call_s(ws: WebSocket) -> float:
+    return float(ws.app.state.settings.max_call_minutes) * 60
+
+
+async def _twilio_open(ws: WebSocket, hub: CallHub, store: Store, start: tw.StartInfo) -> LiveCall:
     tw.check_format(start)
     params = start.custom_parameters
     principal = await _principal(store, params.get("token"))
@@ -131,7 +146,9 @@ async def _twilio_open(hub: CallHub, store: Store, start: tw.StartInfo) -> LiveC
     except ValueError as exc:
         raise tw.TwilioError(POLICY_VIOLATION, str(exc)[:120]) from exc
     try:
-        live, _ = await hub.open(f"twilio-{start.call_sid}", start_msg)
+        live, _ = await open_call(
+            ws, hub, ws.app.state.limits, principal, f"twilio-{start.call_sid}", start_msg
+        )
     except ProtocolError as err:
         raise tw.TwilioError(err.close_code, err.message) from err
     return live
@@ -225,7 +242,7 @@ async def audiohook_stream(ws: WebSocket, hub: HubDep, store: StoreDep) -> None:
         return
     await ws.accept()
     session = AudioHookSession(
-        ws, hub, ids["audiohook-session-id"], ids["audiohook-organization-id"]
+        ws, hub, principal, ids["audiohook-session-id"], ids["audiohook-organization-id"]
     )
     await session.run()
 
@@ -242,8 +259,10 @@ class AudioHookSession:
     """One AudioHook session on an accepted websocket: the spec's states PREPARING → ACTIVE ⇄
     PAUSED → CLOSING → CLOSED, or ERROR once a `disconnect` was sent."""
 
-    def __init__(self, ws: WebSocket, hub: CallHub, session_id: str, org_id: str) -> None:
-        self.ws, self.hub = ws, hub
+    def __init__(
+        self, ws: WebSocket, hub: CallHub, principal: Principal, session_id: str, org_id: str
+    ) -> None:
+        self.ws, self.hub, self.principal = ws, hub, principal
         self.session_id, self.org_id = session_id, org_id
         self.order = ah.Sequencer(session_id)
         self.state = "PREPARING"
@@ -279,6 +298,10 @@ class AudioHookSession:
                         await self._text(message.get("text") or "")
                 except ah.AudioHookError as err:
                     await self._disconnect(err.info)
+                except CallTooLong as err:  # kept what fitted; the call is scored
+                    await self._disconnect(str(err), reason="completed")
+                    if self.live is not None:
+                        await self.hub.finish(self.live)
         except WebSocketDisconnect:
             pass
         finally:
@@ -291,11 +314,11 @@ class AudioHookSession:
         except (WebSocketDisconnect, RuntimeError, OSError):
             logger.info("audiohook %s: '%s' not sent: the client has gone", self.session_id, type_)
 
-    async def _disconnect(self, info: str) -> None:
+    async def _disconnect(self, info: str, reason: str = "error") -> None:
         logger.warning("audiohook %s: disconnect (%s): %s", self.session_id, self.state, info)
         if self.state in ("PREPARING", "ACTIVE", "PAUSED"):
             self.state = "ERROR"
-            await self._send("disconnect", {"reason": "error", "info": info[:1000]})
+            await self._send("disconnect", {"reason": reason, "info": info[:1000]})
 
     async def _dropped(self) -> None:
         """The connection ended without a close transaction: keep what came, let the hub wait
@@ -303,9 +326,7 @@ class AudioHookSession:
         await self._opened()
         live = self.live
         if live is not None and live.status == "live":
-            await self._drain()
-            if self.feed is not None:
-                await self.feed.end()
+            await self._flush_all()
             self.hub.disconnected(live)
 
     # --- messages ----------------------------------------------------------------------------
@@ -362,7 +383,9 @@ class AudioHookSession:
 
     async def _open_live(self, call_id: str, start: StartMessage) -> None:
         try:
-            live, _ = await self.hub.open(call_id, start)
+            live, _ = await open_call(
+                self.ws, self.hub, self.ws.app.state.limits, self.principal, call_id, start
+            )
         except ProtocolError as err:
             await self._disconnect(err.message)
             return
@@ -370,7 +393,7 @@ class AudioHookSession:
             logger.exception("audiohook %s: opening the call failed", self.session_id)
             await self._disconnect("Server error: the call could not be opened")
             return
-        self.live, self.feed = live, CallFeed(live)
+        self.live, self.feed = live, CallFeed(live, max_s=_max_call_s(self.ws))
 
     async def _opened(self) -> None:
         """Wait for the call to be open (at the end of the session only)."""
@@ -391,6 +414,13 @@ class AudioHookSession:
             pending, self._pending = self._pending, []
             for frames in pending:
                 await self.feed.add(frames)
+
+    async def _flush_all(self) -> None:
+        """Everything received into the call, up to its longest."""
+        with contextlib.suppress(CallTooLong):
+            await self._drain()
+            if self.feed is not None:
+                await self.feed.end()
 
     async def _silence(self, seconds: float) -> None:
         left = round(seconds * TELEPHONY_RATE)
@@ -448,9 +478,7 @@ class AudioHookSession:
         await self._opened()
         live = self.live
         if live is not None and live.status == "live":
-            await self._drain()
-            if self.feed is not None:
-                await self.feed.end()
+            await self._flush_all()
             await self.hub.finish(live)
 
     # --- audio -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.live.session import LiveCall
-from app.telephony.codecs import TELEPHONY_RATE, Upsampler
+from app.telephony.codecs import PIPELINE_RATE, TELEPHONY_RATE, Upsampler
 
 BLOCK_S = 0.2  # audio handed to the pipeline at a time: latency vs. per-block overhead
 MAX_SKEW_S = 2.0  # how far one track may run ahead before the other is taken as silent
@@ -79,12 +79,25 @@ class TrackAligner:
         return out
 
 
-class CallFeed:
-    """8 kHz frames (n, channels) in; 16 kHz blocks of `BLOCK_S` into the live call."""
+class CallTooLong(Exception):
+    """The call reached `HAKSHEV_MAX_CALL_MINUTES`: what fitted was fed; end the call."""
 
-    def __init__(self, live: LiveCall, channels: int = 2, *, block_s: float = BLOCK_S) -> None:
+
+class CallFeed:
+    """8 kHz frames (n, channels) in; 16 kHz blocks of `BLOCK_S` into the live call, up to
+    `max_s` of call time (then `CallTooLong`)."""
+
+    def __init__(
+        self,
+        live: LiveCall,
+        channels: int = 2,
+        *,
+        max_s: float = float("inf"),
+        block_s: float = BLOCK_S,
+    ) -> None:
         self.live = live
         self.channels = channels
+        self.max_s = max_s
         self._up = Upsampler(channels)
         self._block = int(block_s * TELEPHONY_RATE)
         self._buf: list[np.ndarray] = []
@@ -110,9 +123,15 @@ class CallFeed:
         )
         self._buf, self._buffered = [], 0
         data = self._up.push(block, last=last)
-        step = 2 * self.channels * 16000  # at most a second per message, as on the native socket
+        frame = 2 * self.channels
+        room = int((self.max_s - self.live.pipeline.now) * PIPELINE_RATE) * frame
+        over = len(data) > room
+        data = data[: max(0, room)] if over else data
+        step = frame * PIPELINE_RATE  # at most a second per message, as on the native socket
         for pos in range(0, len(data), step):
             await self.live.feed(data[pos : pos + step])
+        if over:
+            raise CallTooLong(f"the call reached its longest ({self.max_s / 60:g} minutes)")
 
     async def end(self) -> None:
         """Everything still buffered, and the resampler's tail."""
