@@ -938,7 +938,7 @@ def test_twiml_for_the_voice_webhook(
             params={"language": "fr"},
             headers={"X-API-Key": telephony_key},
         )
-        assert bad.status_code == 422
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "language"]
 
 
 def test_audiohook_refuses_an_unsupported_language(

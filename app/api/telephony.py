@@ -19,6 +19,7 @@ from xml.etree import ElementTree
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
 from starlette.websockets import WebSocketState
 
 from app.api.auth import credential
@@ -154,12 +155,22 @@ async def _twilio_open(ws: WebSocket, hub: CallHub, store: Store, start: tw.Star
     return live
 
 
-@router.api_route(
-    "/twilio/twiml",
-    methods=["GET", "POST"],
-    response_class=Response,
-    summary="TwiML that forks a Twilio call's audio to Hakshev (the number's voice webhook)",
-)
+_TWIML: dict[str, Any] = {
+    "description": (
+        '`<Response><Start><Stream track="both_tracks">` with the stream\'s parameters: `token` '
+        "(the API key this request was made with), `language`, `rep`, and `customer` (the "
+        "caller's number, when Twilio calls this as the voice webhook); then `<Redirect>` to "
+        "`redirect` (your own TwiML, which goes on with the call) if given. Authenticate with a "
+        "telephony API key: `X-API-Key`, `Authorization: Bearer`, or HTTP basic auth with the "
+        "key as the password (`https://twilio:KEY@host/v1/telephony/twilio/twiml?...` as the "
+        "number's webhook in Twilio's console)."
+    ),
+    "response_class": Response,
+    "responses": {200: {"content": {"application/xml": {}}, "description": "TwiML"}},
+}
+
+
+@router.get("/twilio/twiml", summary="TwiML that forks a Twilio call's audio to Hakshev", **_TWIML)
 async def twiml(
     request: Request,
     store: StoreDep,
@@ -167,12 +178,26 @@ async def twiml(
     rep: str | None = None,
     redirect: str | None = None,
 ) -> Response:
-    """`<Response><Start><Stream track="both_tracks">` with the stream's parameters (`token` —
-    the API key this request was made with —, `language`, `rep`, `customer`: the caller's
-    number when Twilio calls this as the voice webhook), then `<Redirect>` to `redirect` (your
-    own TwiML, which goes on with the call) if given. Authenticate with a telephony API key:
-    `X-API-Key`, `Authorization: Bearer`, or HTTP basic auth with the key as the password
-    (`https://twilio:KEY@host/v1/telephony/twilio/twiml?...` in Twilio's console)."""
+    return await _twiml(request, store, language, rep, redirect)
+
+
+@router.post(
+    "/twilio/twiml", summary="The same, as a Twilio number's voice webhook (POST)", **_TWIML
+)
+async def twiml_webhook(
+    request: Request,
+    store: StoreDep,
+    language: str = "en",
+    rep: str | None = None,
+    redirect: str | None = None,
+) -> Response:
+    return await _twiml(request, store, language, rep, redirect)
+
+
+async def _twiml(
+    request: Request, store: Store, language: str, rep: str | None, redirect: str | None
+) -> Response:
+    """TwiML for the stream (both GET and POST)."""
     secret = _basic_password(request) or credential(request)
     principal = await _principal(store, secret)
     if principal is None or secret is None:
@@ -183,11 +208,14 @@ async def twiml(
         raise HTTPException(403, "needs an API key of role telephony or admin")
     try:
         language = language_of(language)
+    except ValueError as exc:
+        raise _invalid("language", str(exc)) from exc
+    try:
         rep = _rep_id(rep)
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise _invalid("rep", str(exc)) from exc
     if redirect is not None and not redirect.startswith(("https://", "http://")):
-        raise HTTPException(422, "redirect: an http(s) URL of the TwiML that goes on with the call")
+        raise _invalid("redirect", "an http(s) URL of the TwiML that goes on with the call")
     caller = ""
     if request.method == "POST" and request.headers.get("content-type", "").startswith(
         "application/x-www-form-urlencoded"
@@ -209,6 +237,13 @@ async def twiml(
         ElementTree.SubElement(root, "Redirect", {"method": "POST"}).text = redirect
     body = ElementTree.tostring(root, encoding="unicode", xml_declaration=False)
     return Response(f'<?xml version="1.0" encoding="UTF-8"?>\n{body}', media_type="application/xml")
+
+
+def _invalid(name: str, message: str) -> RequestValidationError:
+    """A 422 like FastAPI's own for a query parameter (the documented error body)."""
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("query", name), "msg": message, "input": None}]
+    )
 
 
 def _basic_password(request: Request) -> str | None:
