@@ -29,7 +29,7 @@ from app.streamer import StreamResult, stream_call
 from tests import scripts_en
 from tests.accounts import add_account
 from tests.live_server import free_port
-from tests.synth import SR, render
+from tests.synth import SR, Turn, render
 
 pytestmark = pytest.mark.slow
 PEOPLE = [Participant("c", "customer", "Noa"), Participant("r", "rep", "Dana")]
@@ -216,3 +216,72 @@ def test_a_locked_database_delays_writes_and_loses_none(
         finals, key=lambda f: f[1]
     )
     assert len(stored["nudges"]) == len(result.scorecard["nudges"])
+
+
+def test_a_failing_transcription_is_an_error_event_not_a_dead_server(
+    tmp_path: Path, call_audio: np.ndarray
+) -> None:
+    """An English-only model asked for Hebrew fails every transcription, for real: each is an
+    error event on that call, the call is still scored, and the server goes on serving."""
+    key = add_account(Settings(data_dir=tmp_path, rubrics_dir=ROOT / "rubrics"), "ops", "admin")
+    proc = ServerProcess(tmp_path, HAKSHEV_WHISPER_MODEL="tiny.en")
+    hebrew = render(
+        [Turn(1, "שלום, מדברת דנה מלומן."), Turn(0, "אני רוצה לבטל את המנוי שלי.")], "he", 2
+    )[0]
+    proc.start()
+    try:
+        failed = asyncio.run(
+            stream_call(proc.ws, hebrew, PEOPLE, language="he", call_id="he-1", token=key, speed=0)
+        )
+        english = asyncio.run(_stream(proc, key, call_audio[: 12 * SR], "en-after", speed=0))
+        health = httpx.get(f"{proc.http}/health", timeout=30)
+    finally:
+        proc.stop()
+    errors = [e for e in failed.events if e["type"] == "error"]
+    assert errors and all(e["code"] == "transcription_failed" for e in errors)
+    assert "English-only" in errors[0]["message"]
+    assert failed.scorecard is not None and failed.scorecard["utterances"] == []
+    assert health.status_code == 200
+    assert english.scorecard is not None and _finals(english)
+    assert not [e for e in english.events if e["type"] == "error"]
+
+
+def test_writes_wait_out_a_locked_database_in_order(tmp_path: Path) -> None:
+    """The store's own retry (past SQLite's busy wait, here cut to 0.1 s): writes queued while
+    another connection holds the lock are all committed, in the order they were made."""
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import sessionmaker
+
+    from app.core.events import Transcript
+    from app.live.hub import Store
+    from app.store import repo
+    from app.store.db import Database, migrate
+    from app.store.models import Utterance
+
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    db = Database(url)
+    migrate(db.engine)
+    db.engine = create_engine(url, connect_args={"timeout": 0.1})
+    db._sessions = sessionmaker(db.engine, expire_on_commit=False)
+    store = Store(db)
+
+    async def run() -> None:
+        await store.write(lambda s: repo.create_call(s, "c", language="en", participants=PEOPLE))
+        blocker = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        writes = [
+            store.write(repo.add_utterance, "c", Transcript("c", i, i + 0.5, f"line {i}"))
+            for i in range(40)
+        ]
+        await asyncio.sleep(1.5)
+        assert not any(w.done() for w in writes)  # waiting, not failed
+        blocker.execute("COMMIT")
+        await asyncio.gather(*writes)
+
+    asyncio.run(run())
+    with db.session() as s:
+        rows = s.scalars(select(Utterance).order_by(Utterance.id)).all()
+    assert [r.text for r in rows] == [f"line {i}" for i in range(40)]
+    assert store.retries > 0
+    store.close()
+    db.close()

@@ -41,6 +41,7 @@ class Store:
 
     BATCH = 200  # writes committed together at most
     BACKOFF_S = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)  # then every 2 s, for as long as it takes
+    READ_RETRY_S = 10.0
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -66,7 +67,10 @@ class Store:
         return future
 
     async def read(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await run_in_threadpool(self._run, fn, *args)
+        """Run `fn(session, *args)` off the loop; retried for up to `READ_RETRY_S` while the
+        database is unavailable (a reader is a request waiting: it gets an error after that)."""
+        attempt = lambda: self._run(fn, *args)  # noqa: E731
+        return await run_in_threadpool(self._retrying, attempt, self.READ_RETRY_S)
 
     async def flush(self) -> None:
         """Wait until everything queued so far is written."""
@@ -108,12 +112,13 @@ class Store:
         with self.db.session() as s:
             return [(True, job.fn(s, *job.args)) for job in batch]
 
-    def _retrying(self, attempt: Callable[[], Any]) -> Any:
+    def _retrying(self, attempt: Callable[[], Any], give_up_s: float | None = None) -> Any:
+        deadline = None if give_up_s is None else time.monotonic() + give_up_s
         for n in itertools.count():
             try:
                 return attempt()
             except Exception as exc:
-                if not _transient(exc):
+                if not _transient(exc) or (deadline is not None and time.monotonic() > deadline):
                     raise
                 self.retries += 1
                 wait = self.BACKOFF_S[min(n, len(self.BACKOFF_S) - 1)]
