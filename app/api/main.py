@@ -112,6 +112,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db.close()
 
 
+def _string_details_in_schema(app: FastAPI) -> None:
+    """A 422 is FastAPI's list of validation errors, or one reason the service gives in words
+    (`{"detail": "participant 1: role must be one of ..."}`): the schema says both."""
+    build = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            schema = build()
+            props = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError", {})
+            detail = props.get("properties", {}).get("detail")
+            if detail is not None:
+                props["properties"]["detail"] = {
+                    "anyOf": [detail, {"type": "string"}],
+                    "title": "Detail",
+                }
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(
@@ -123,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.resources = Resources(settings)
     app.state.limits = Limits(settings)  # sign-in attempts, message rates, concurrent calls
     app.add_middleware(BodyLimit, settings=settings)  # 413 for a request body over its limit
+    _string_details_in_schema(app)
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(analyze.router)
