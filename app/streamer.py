@@ -137,6 +137,14 @@ async def stream_call(
                         result.error = reply
                     break
             except Exception as exc:
+                if isinstance(exc, websockets.ConnectionClosed) and not _retryable(exc):
+                    assert exc.rcvd is not None  # the service closed it: a refusal, with reason
+                    result.error = {
+                        "type": "error",
+                        "code": f"closed_{exc.rcvd.code}",
+                        "message": exc.rcvd.reason or f"closed with code {exc.rcvd.code}",
+                    }
+                    break
                 if reconnect_s <= 0 or not _retryable(exc):
                     raise
                 now = time.monotonic()
