@@ -41,7 +41,8 @@ A websocket without valid credentials gets the error `unauthorized` and a close 
 1. A text message: `{"type": "start", "language": "he"|"en", "sample_rate": 8000|16000|48000,
    "encoding": "pcm_s16le", "participants": [{"id", "role", "name"}], "rep_id": "..."}`; roles:
    customer, cs, executive, support, rep. The audio has one channel per participant, in that
-   order. The server answers `{"type": "started", "call_id", "resumed"}`.
+   order. The server answers `{"type": "started", "call_id", "resumed", "at", "samples"}`:
+   for a resumed call, `at` (call time, s) and `samples` (sample frames) say where to go on.
 2. Binary messages: interleaved little-endian 16-bit PCM, a whole number of sample frames,
    at most 1 s each.
 3. `{"type": "stop"}`: the server answers `{"type": "stopped", "scorecard": {...}}` and closes
@@ -52,7 +53,9 @@ Errors: `{"type": "error", "code", "message"}`, then a close — 1003 data the s
 field, an odd byte count), 1008 a policy violation (unsupported rate or encoding, a frame over
 1 s, a call already connected or ended). A connection that drops without `stop` leaves the call
 waiting `HAKSHEV_RECONNECT_GRACE_S` (30 s): a reconnect with the same `call_id` and the same
-`start` continues it; after that the call is finished and scored.
+`start` continues it; after that the call is finished and scored. A call that was live when
+the server stopped (a crash, a restart) is rebuilt from its recording and stored transcripts at
+start-up and resumed the same way; at most the last second of audio it had is lost.
 
 ## Live events out: `WS /v1/calls/{call_id}/events`
 Any number of subscribers. Each gets JSON messages: `call` (participants, language, rep),
