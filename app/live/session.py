@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 import wave
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -383,8 +384,16 @@ class LiveCall:
     async def restore(self, stored: StoredCall) -> None:
         """Rebuild the call from its recording and what was stored (see the module's doc)."""
         self.restored.clear()
+        began = time.perf_counter()
         try:
             outputs = await self._in_worker(self._replay, stored)
+            logger.info(
+                "call %s rebuilt after a restart: %.1f s of audio in %.1f s, %d stored utterances",
+                self.call_id,
+                self.resume_at,
+                time.perf_counter() - began,
+                len(stored.utterances),
+            )
         except Exception as exc:
             logger.exception("call %s: restoring after the restart failed", self.call_id)
             self.publish(
