@@ -3,10 +3,14 @@ na for each, with the real rubric files (phrases and examples by meaning)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from app.engine.engine import Scorecard
+from app.nlp.signals import train_head
 from app.pipeline.resources import Resources
+from app.rubrics.base import PHRASE_SURENESS
+from app.rubrics.text import PhraseMatcher
 from tests.test_rubrics import CUSTOMER_REP, Line, analyze
 
 LANGS = ["en", "he"]
@@ -199,3 +203,97 @@ def test_churn_reason_from_the_customers_words(resources: Resources, language: s
         call(language, *BASE, "rep:ask", "cust:reason", "rep:neutral", "cust:bye"),
     )
     assert card.churn_reason == "price"
+
+
+# --- by meaning: the trained heads ------------------------------------------------------------
+
+# Lines that say a kind in words none of the rubric's phrases has (checked below, so the test
+# stays honest when the phrase lists grow) and that are not among its examples.
+UNLISTED = {
+    "en": {
+        ("no_defensiveness", "blame"): "If you had bothered to read the email, "
+        "none of this would have happened.",
+        ("no_badmouthing", "badmouth"): "The night shift over there is hopeless, "
+        "they never read the notes.",
+        ("satisfaction_check", "satisfaction_question"): "So, how are we feeling about all of "
+        "it now, good?",
+    },
+    "he": {
+        ("no_defensiveness", "blame"): "אם היית טורח לקרוא את המייל, כל זה לא היה קורה.",
+        ("no_badmouthing", "badmouth"): "המשמרת של הלילה שם חסרת תקנה, הם אף פעם לא קוראים את "
+        "ההערות.",
+        ("satisfaction_check", "satisfaction_question"): "אז איך זה מרגיש לך עכשיו, הכול טוב "
+        "מבחינתך?",
+        ("say_we_want_you", "want_you"): "באמת יהיה לנו חבל לאבד אותך, אני לא רוצה שזה יקרה.",
+    },
+}
+EXPECTED_BY_MEANING = {
+    "no_defensiveness": "fail",
+    "no_badmouthing": "fail",
+    "satisfaction_check": "pass",
+    "say_we_want_you": "pass",
+}
+
+
+def test_train_head_learns_a_direction() -> None:
+    rng = np.random.default_rng(7)
+    direction = rng.normal(size=16)
+    x = rng.normal(size=(400, 16))
+    y = (x @ direction > 0.5).astype(float)
+    w = train_head(x[:300].astype(np.float32), y[:300], l2=1.0)
+    p = 1 / (1 + np.exp(-(x[300:] @ w[:-1] + w[-1])))
+    assert ((p >= 0.5) == (y[300:] > 0)).mean() >= 0.9
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_heads_find_phrasings_the_phrase_lists_lack(resources: Resources, language: str) -> None:
+    for (rubric, kind), text in UNLISTED[language].items():
+        spec = resources.rubrics.specs[rubric]
+        assert PhraseMatcher(spec.phrases[kind].get(language)).find(text) is None, text
+        assert text not in spec.examples[kind].get(language)
+        lines = call(language, *BASE, "rep:neutral", "cust:reason")
+        t = lines[-1][2] + 0.8
+        lines.append(("a1", t, t + 4.0, text))
+        lines.append(("c1", t + 4.8, t + 6.0, T[language]["bye"]))
+        v = analyze(resources, language, CUSTOMER_REP, lines).verdicts[rubric]
+        assert v.verdict == EXPECTED_BY_MEANING[rubric], (rubric, text, v)
+        assert text in [e.text for e in v.evidence]
+        assert 0.5 < v.confidence <= 1.0
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_a_short_goodbye_is_not_read_by_the_heads(resources: Resources, language: str) -> None:
+    bye = {"en": "Okay. Good day.", "he": "טוב. יום טוב."}[language]
+    lines = call(language, *BASE, "rep:neutral", "cust:reason")
+    t = lines[-1][2] + 0.8
+    lines.append(("a1", t, t + 1.5, bye))
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert verdict(card, "no_defensiveness") == "pass"
+    assert verdict(card, "own_the_follow_up") == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_verdict_confidence(resources: Resources, language: str) -> None:
+    # A phrase said: the phrase's sureness; timing rules: 1.
+    card = analyze(
+        resources, language, CUSTOMER_REP, call(language, *BASE, "rep:policy", "cust:bye")
+    )
+    v = card.verdicts["no_defensiveness"]
+    assert v.verdict == "fail"
+    assert v.confidence >= PHRASE_SURENESS
+    assert card.verdicts["listen_first"].confidence == 1.0
+    for rubric, v in card.verdicts.items():
+        assert 0.0 <= v.confidence <= 1.0, rubric
+    # The same rubric passing on a calm call is sure it is not defensive, but the call's
+    # closest line decides, so it is no surer than every line's own reading.
+    calm = analyze(
+        resources, language, CUSTOMER_REP, call(language, *BASE, "rep:neutral", "cust:bye")
+    )
+    assert calm.verdicts["no_defensiveness"].verdict == "pass"
+    bank = resources.signals
+    line = T[language]["neutral"]
+    each = min(
+        bank.confidence("no_defensiveness", k, bank.read(line))
+        for k in ("blame", "procedure", "cant_help", "hostile")
+    )
+    assert calm.verdicts["no_defensiveness"].confidence <= each + 1e-6

@@ -2,8 +2,10 @@
 
 Read mostly from the customer's own words, by phrases and by meaning (examples per class in
 `rubrics/classifications.yaml`, which a team lead can extend):
-- outcome: the last decision said in the final part of the call (by the customer, or the
-  company confirming it: "I've cancelled it", "I've applied the discount"); none → undecided;
+- outcome: the decisions said in the final part of the call (by the customer, or the company
+  confirming it: "I've cancelled it", "I've applied the discount"), each voting by how sure
+  its reading is, plus half a vote for leaving when the company parts leaving the door open
+  ("you're always welcome back"); ties go to the later; none → undecided;
 - churn_reason: the reason the customer gives most (ties: the first given); none → unknown;
 - churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
   switching, anti, thawing; none → content.
@@ -18,12 +20,23 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.events import Transcript
 from app.engine.state import CallState
+from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
 from app.rubrics.text import PhraseMatcher
 
 OUTCOMES = ("saved", "churned", "undecided")
-CHURN_REASONS = ("product", "service", "price", "non_usage", "other", "unknown")
+CHURN_OUTCOMES = ("saved", "churned")
+# The company leaving the door open (leave_door_open's examples) is a vote that the customer
+# leaves, at this weight against the customer's own words.
+DOOR_OPEN = ("leave_door_open", "door_open")
+DOOR_OPEN_VOTE = 0.5
+_REASONS = ("product", "service", "price", "non_usage", "other", "unknown")
 CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
+_OUTCOMES = ("saved", "churned")
+# The company leaving the door open (leave_door_open's examples) is a vote that the customer
+# leaves, at this weight against the customer's own words.
+DOOR_OPEN = ("leave_door_open", "door_open")
+DOOR_OPEN_VOTE = 0.5
 _REASONS = ("price", "service", "product", "non_usage")
 _STAGES = ("refrozen", "switching", "anti", "thawing")
 
@@ -83,6 +96,9 @@ class Classification:
     outcome: str
     churn_reason: str
     churn_stage: str
+    # How sure the outcome is, 0..1: the deciding utterance's reading (a phrase: 0.9), or for
+    # `undecided` the closest of the final part's utterances to a decision.
+    outcome_confidence: float = 1.0
 
 
 class Classifier:
@@ -108,26 +124,61 @@ class Classifier:
             return False
         return bool(bank.fires(key, name, state.similarities(t, bank)))
 
+    def _sure(self, state: CallState, group: str, name: str, t: Transcript) -> float:
+        if self._phrases[(group, name)].find(t.text):
+            return PHRASE_SURENESS
+        bank = self.bank
+        key = f"classify:{group}"
+        if bank is None or not bank.has(key, name) or not t.text.strip():
+            return PHRASE_SURENESS
+        return float(bank.confidence(key, name, state.similarities(t, bank)))
+
     def classify(self, state: CallState) -> Classification:
         customer = [t for t in state.transcripts if state.is_customer(t.speaker)]
         if not customer:
             return Classification("undecided", "unknown", "content")
+        outcome, sure = self._outcome(state)
         return Classification(
-            self._outcome(state), self._reason(state, customer), self._stage(state, customer)
+            outcome, self._reason(state, customer), self._stage(state, customer), sure
         )
 
-    def _outcome(self, state: CallState) -> str:
+    def _outcome(self, state: CallState) -> tuple[str, float]:
         said = state.transcripts
         end, start = said[-1].end, said[0].start
         tail_from = end - (end - start) * self.final_part
-        outcome = "undecided"
-        for t in said:
-            if t.end < tail_from:
-                continue
-            for label in ("saved", "churned"):
+        tail = [t for t in said if t.end >= tail_from]
+        # Every signal of a decision in the final part votes by how sure its reading is: one
+        # faint reading can't outvote a clear one, and of two as clear the later one wins.
+        votes = {label: 0.0 for label in _OUTCOMES}
+        last: dict[str, float] = {}
+        for t in tail:
+            for label in _OUTCOMES:
                 if self._has(state, "outcome", label, t):
-                    outcome = label  # the last word on it counts
-        return outcome
+                    votes[label] += self._sure(state, "outcome", label, t)
+                    last[label] = t.end
+            if state.is_company(t.speaker) and self._door_open(state, t):
+                # "You're always welcome back" is said to a customer who is leaving.
+                votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t)
+                last["churned"] = t.end
+        if not last:
+            sure = min(
+                (self._sure(state, "outcome", label, t) for t in tail for label in _OUTCOMES),
+                default=1.0,
+            )
+            return "undecided", sure
+        outcome = max(votes, key=lambda k: (votes[k], last.get(k, -1.0)))
+        other = votes["saved" if outcome == "churned" else "churned"]
+        return outcome, min(1.0, votes[outcome]) * (1.0 - other / max(votes[outcome], 1e-9) / 2)
+
+    def _door_open(self, state: CallState, t: Transcript) -> bool:
+        bank = self.bank
+        if bank is None or not bank.has(*DOOR_OPEN) or not t.text.strip():
+            return False
+        return bool(bank.fires(*DOOR_OPEN, state.similarities(t, bank)))
+
+    def _door_sure(self, state: CallState, t: Transcript) -> float:
+        assert self.bank is not None
+        return float(self.bank.confidence(*DOOR_OPEN, state.similarities(t, self.bank)))
 
     def _reason(self, state: CallState, customer: list[Transcript]) -> str:
         counts: dict[str, int] = {}

@@ -166,6 +166,7 @@ class CallEngine:
         self.state.now = end
         c = self.classifier.classify(self.state)
         self.state.outcome = c.outcome
+        self.state.outcome_confidence = c.outcome_confidence
         verdicts: dict[str, Verdict] = {}
         for rubric_id in RUBRIC_IDS:
             try:

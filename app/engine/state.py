@@ -72,6 +72,7 @@ class CallState:
     # Utterances one rubric marks for another (offer_limit's offers, for find_real_reason).
     marks: dict[str, list[Transcript]] = field(default_factory=dict)
     outcome: str | None = None  # set at the end, before the verdicts
+    outcome_confidence: float = 1.0
 
     def vector(self, t: Transcript, embedder: Any) -> Any:
         """The utterance's embedding, computed once however many rubrics ask."""
@@ -82,7 +83,7 @@ class CallState:
         key = id(t)
         sims = self._similarities.get(key)
         if sims is None:
-            sims = self._similarities[key] = bank.similarities(t.text)
+            sims = self._similarities[key] = bank.read(t.text)
         return sims
 
     _ends: list[float] = field(default_factory=list)

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from app.nlp.signals import SignalBank
 
 
+# How sure a verdict resting on a literal phrase is: phrases are chosen to mean the kind, but a
+# phrase can be said in passing, quoted or negated.
+PHRASE_SURENESS = 0.9
+
+
 class DetectorSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -118,6 +123,24 @@ class Detector(ABC):
             p.id != t.speaker and p.is_company and p.name and normalize(p.name).split()[0] in words
             for p in self.state.call.participants
         )
+
+    def sureness(self, kind: str, t: Transcript) -> float:
+        """How sure the detector is of its reading of `t` for `kind`, whichever way it went,
+        0..1: a phrase said is `PHRASE_SURENESS`; by meaning, the distance of the kind's head
+        (or nearest-example margin) from its threshold."""
+        if self.phrases[kind].find(t.text) is not None:
+            return PHRASE_SURENESS
+        bank = self.bank
+        if bank is None or not bank.has(self.id, kind) or not t.text.strip():
+            return PHRASE_SURENESS  # phrases only: a phrase not said is as sure as one said
+        return bank.confidence(self.id, kind, self.state.similarities(t, bank))
+
+    def sureness_none(self, kinds: tuple[str, ...], utterances: list[Transcript]) -> float:
+        """How sure that none of `utterances` is of any of `kinds`: the closest call decides."""
+        return min((self.sureness(k, t) for t in utterances for k in kinds), default=1.0)
+
+    def company_said(self) -> list[Transcript]:
+        return [t for t in self.state.transcripts if self.state.is_company(t.speaker)]
 
     def match(self, kind: str, t: Transcript) -> str | None:
         """Why `t` is of `kind`: the phrase it says, or "~meaning" when its meaning is close to

@@ -85,6 +85,12 @@ class ExampleSet(_Strict):
     counter: PhraseLists = Field(default_factory=PhraseLists)
     margin: float = Field(0.02, ge=-1, le=1)
     min_similarity: float = Field(0.80, ge=0, le=1)
+    # How an utterance is judged of the kind: `head`, a logistic regression trained at start-up
+    # on these examples against everyday call talk (rubrics/contrast.yaml), the counters and
+    # the other kinds' examples, firing at probability `threshold`; or `nearest`, its closest
+    # examples closer than its closest contrast sentences by `margin` (and `min_similarity`).
+    method: Literal["head", "nearest"] = "head"
+    threshold: float = Field(0.8, gt=0, lt=1)
 
     @field_validator("en", "he")
     @classmethod

@@ -40,8 +40,10 @@ class _CompanyKinds(Detector):
         evidence = [self.state.evidence(t) for _, t in self.hits]
         if self.hits:
             kinds = ", ".join(sorted({k.replace("_", " ") for k, _ in self.hits}))
-            return Verdict("fail", f"{self.fail_reason} ({kinds})", evidence)
-        return Verdict("pass", self.pass_reason)
+            sure = max(self.sureness(k, t) for k, t in self.hits)
+            return Verdict("fail", f"{self.fail_reason} ({kinds})", evidence, sure)
+        sure = self.sureness_none(self.phrase_kinds, self.company_said())
+        return Verdict("pass", self.pass_reason, confidence=sure)
 
 
 class NoDefensiveness(_CompanyKinds):
@@ -89,9 +91,13 @@ class SayWeWantYou(Detector):
             return Verdict("na", "no company speaker in the call")
         if self.said is not None:
             return Verdict(
-                "pass", "said they want the customer to stay", [self.state.evidence(self.said)]
+                "pass",
+                "said they want the customer to stay",
+                [self.state.evidence(self.said)],
+                self.sureness("want_you", self.said),
             )
-        return Verdict("fail", "never said they want the customer to stay")
+        sure = self.sureness_none(("want_you",), self.company_said())
+        return Verdict("fail", "never said they want the customer to stay", confidence=sure)
 
 
 class OwnTheFollowUp(Detector):
@@ -125,13 +131,20 @@ class OwnTheFollowUp(Detector):
 
     def verdict(self) -> Verdict:
         if not self.promises:
-            return Verdict("na", "nothing was promised")
+            sure = self.sureness_none(("concrete", "vague", "slogan"), self.company_said())
+            return Verdict("na", "nothing was promised", confidence=sure)
         evidence = [self.state.evidence(t) for _, t in self.promises]
+
+        def sure(kind: str) -> float:
+            return max(self.sureness(kind, t) for k, t in self.promises if k == kind)
+
         if any(kind == "concrete" for kind, _ in self.promises):
-            return Verdict("pass", "a promise came with a concrete next step", evidence)
+            return Verdict(
+                "pass", "a promise came with a concrete next step", evidence, sure("concrete")
+            )
         if any(kind == "slogan" for kind, _ in self.promises):
-            return Verdict("fail", "an empty slogan as the commitment", evidence)
-        return Verdict("fail", "a promise to check with no owner or time", evidence)
+            return Verdict("fail", "an empty slogan as the commitment", evidence, sure("slogan"))
+        return Verdict("fail", "a promise to check with no owner or time", evidence, sure("vague"))
 
 
 class SatisfactionSettings(DetectorSettings):
@@ -172,17 +185,24 @@ class SatisfactionCheck(Detector):
         late_from = end * (1 - self.settings.last_part)
         last_turns = {id(t) for t in company[-self.settings.last_company_turns :]}
         late = [t for t in self.asked if t.start >= late_from or id(t) in last_turns]
+        kind = "satisfaction_question"
         if late:
             return Verdict(
-                "pass", "asked about satisfaction before closing", [st.evidence(t) for t in late]
+                "pass",
+                "asked about satisfaction before closing",
+                [st.evidence(t) for t in late],
+                max(self.sureness(kind, t) for t in late),
             )
+        closing = [t for t in company if t.start >= late_from or id(t) in last_turns]
+        sure = self.sureness_none((kind,), closing)
         if self.asked:
             return Verdict(
                 "fail",
                 "asked only early in the call, not before closing",
                 [st.evidence(t) for t in self.asked],
+                sure,
             )
-        return Verdict("fail", "no satisfaction question before closing")
+        return Verdict("fail", "no satisfaction question before closing", confidence=sure)
 
 
 class LeaveDoorOpen(Detector):
@@ -206,14 +226,25 @@ class LeaveDoorOpen(Detector):
     def verdict(self) -> Verdict:
         st = self.state
         if st.outcome != "churned":
-            return Verdict("na", f"the customer did not leave (outcome {st.outcome or 'unknown'})")
+            return Verdict(
+                "na",
+                f"the customer did not leave (outcome {st.outcome or 'unknown'})",
+                confidence=st.outcome_confidence,
+            )
         if self.warm:
+            sure = max(self.sureness("door_open", t) for t in self.warm)
             return Verdict(
                 "pass",
                 "parted warmly and left the door open",
                 [st.evidence(t) for t in self.warm[-2:]],
+                min(sure, st.outcome_confidence),
             )
-        return Verdict("fail", "the customer left and the door was not left open")
+        sure = self.sureness_none(("door_open",), self.company_said())
+        return Verdict(
+            "fail",
+            "the customer left and the door was not left open",
+            confidence=min(sure, st.outcome_confidence),
+        )
 
 
 class FindRealReason(Detector):
@@ -254,11 +285,20 @@ class FindRealReason(Detector):
         if not st.call.company or not st.call.customers:
             return Verdict("na", "needs the customer and the company")
         reached, offer = self.reached, self.first_offer
+        kinds = ("reason_question", "restatement")
         if reached is not None and (offer is None or reached.start <= offer.start):
             evidence = [st.evidence(reached)] + ([st.evidence(offer)] if offer else [])
-            return Verdict("pass", "asked about or restated the reason before offering", evidence)
+            sure = max(self.sureness(k, reached) for k in kinds)
+            return Verdict(
+                "pass", "asked about or restated the reason before offering", evidence, sure
+            )
+        before = [t for t in self.company_said() if offer is None or t.start <= offer.start]
+        sure = self.sureness_none(kinds, before)
         if offer is not None:
             return Verdict(
-                "fail", "offered before asking what is behind the decision", [st.evidence(offer)]
+                "fail",
+                "offered before asking what is behind the decision",
+                [st.evidence(offer)],
+                sure,
             )
-        return Verdict("fail", "never asked about the reason for leaving")
+        return Verdict("fail", "never asked about the reason for leaving", confidence=sure)
