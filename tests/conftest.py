@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from app.pipeline.callfile import CallFile, load_call
 from app.pipeline.resources import Resources
 
 CALLS_DIR = Path(__file__).parent / "calls"
+# The test apps share one loaded model (the `resources` fixture) or load on first use; a
+# background preload in every test app would only compete for the CPU.
+os.environ.setdefault("HAKSHEV_PRELOAD", "false")
 
 
 @pytest.fixture(scope="session")

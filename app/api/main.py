@@ -95,6 +95,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.demo_calls_dir is not None:
         n = await run_in_threadpool(import_demo_calls, resources, db, settings.demo_calls_dir)
         logger.info("imported %d demo call(s) from %s", n, settings.demo_calls_dir)
+    if settings.preload:
+        # Load the Whisper model(s) and embed the rubric examples in the background, so the
+        # first call doesn't wait for them (start-up itself doesn't either).
+        app.state.preload = asyncio.create_task(
+            run_in_threadpool(resources.preload), name="preload"
+        )
     retention = (
         asyncio.create_task(
             retention_loop(store, settings.retention_days, settings.retention_check_s),
@@ -108,6 +114,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if retention is not None:
             retention.cancel()
+        if (preload := getattr(app.state, "preload", None)) is not None:
+            preload.cancel()
         if (simulator := getattr(app.state, "simulator", None)) is not None:
             await simulator.close()  # simulated calls end (and are scored) before the hub's
         await hub.shutdown()

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     demo_admin: bool = Field(
         True, description="on a database with no users, create `admin` and print its password"
     )
+    preload: bool = Field(
+        True, description="load the Whisper model(s) and rubric embeddings at start-up"
+    )
     demo_calls_dir: Path | None = Field(
         None, description="import the *.call.json in this folder at start (once each)"
     )

@@ -34,6 +34,16 @@ class Resources:
         self._asr: TranscriptionService | None = None
         self._signals: SignalBank | None = None
 
+    def preload(self) -> None:
+        """Load what the first call would wait for: the Whisper model of each language and the
+        rubric examples' embeddings."""
+        try:
+            for language in ("en", "he"):
+                self.transcriber(language)
+            _ = self.signals
+        except Exception:  # a bad model setting shows on the first call, with its reason
+            logger.exception("preloading the models failed")
+
     def reload_rubrics(self) -> None:
         """Read the rubric folder again (after an admin changed a file). Calls in progress keep
         the rubrics they started with; calls that start after this use the new ones."""
