@@ -16,6 +16,11 @@ command -v espeak-ng >/dev/null || packages+=(espeak-ng)
 command -v sox >/dev/null || packages+=(sox)
 # npm installs the pages' one JavaScript dependency (Chart.js) from frontend/package-lock.json.
 command -v npm >/dev/null || packages+=(nodejs npm)
+# A C++ compiler and CMake build llama-cpp-python (the judge test group).
+if [ $want_test -eq 1 ]; then
+  command -v g++ >/dev/null || packages+=(g++)
+  command -v cmake >/dev/null || packages+=(cmake)
+fi
 # The browser tests drive Debian's Chromium (never a downloaded browser); DejaVu has Hebrew glyphs.
 if [ $want_test -eq 1 ] && ! command -v chromium >/dev/null; then
   packages+=(chromium fonts-dejavu-core)
@@ -34,7 +39,12 @@ fi
 
 export UV_PYTHON_DOWNLOADS=never   # use the machine's Python; never fetch one
 groups=()
-[ $want_test -eq 1 ] && groups+=(--group test)
+[ $want_test -eq 1 ] && groups+=(--group test --group judge)
+# The judge group (tests of the optional LLM judge against a real llama.cpp server) builds
+# llama-cpp-python from source the first time (15-25 min on two cores; uv caches the wheel):
+# for any x86-64 CPU rather than this one's (-march=native), and without the multimodal library.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DLLAVA_BUILD=OFF}"
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
 uv sync --frozen "${groups[@]}"
 (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 
