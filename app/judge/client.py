@@ -200,8 +200,10 @@ class JudgeClient:
             ) from exc
         except openai.APIResponseValidationError as exc:
             raise JudgeMalformed(f"the endpoint's response is not valid: {_short(exc)}") from exc
-        except openai.APIError as exc:  # e.g. a body that is not JSON
+        except openai.APIError as exc:
             raise JudgeMalformed(f"the endpoint's response is not usable: {_short(exc)}") from exc
+        except json.JSONDecodeError as exc:  # the client reads a JSON body as it is
+            raise JudgeMalformed(f"the endpoint's response is not JSON: {exc}") from exc
 
 
 def _short(text: object, limit: int = 300) -> str:

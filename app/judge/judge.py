@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -43,7 +43,6 @@ class Decision:
     result: dict[str, Any] | None = None
     error: str | None = None
     tokens: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def judged_by(self) -> str:
@@ -51,7 +50,6 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data.pop("extra")
         data["judged_by"] = self.judged_by
         return data
 
