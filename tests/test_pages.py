@@ -166,7 +166,7 @@ def test_scorecard_evidence_link_opens_the_replay_at_that_second(browser, site):
     expect(current).to_have_count(1)
     assert float(current.get_attribute("data-start")) == pytest.approx(second, abs=0.01)
     assert page.locator(".lane").count() == 2
-    assert page.locator("#markers .marker.nudge").count() >= 1
+    assert page.locator("#markers .marker.m-nudge").count() >= 1
     page.context.close()
 
 
@@ -186,7 +186,7 @@ def test_comment_in_the_replay_survives_a_reload(browser, site):
         "Ask what made him pick up the paper in the first place."
     )
     expect(comment.locator(".comment-time")).to_have_attribute("href", f"#t={at}")
-    expect(page.locator("#markers .marker.comment")).to_have_count(1)
+    expect(page.locator("#markers .marker.m-comment")).to_have_count(1)
     # Its author edits it; it stays edited.
     comment.locator(".edit-comment").click()
     comment.locator(".edit-text").fill("Ask what made him subscribe in the first place.")
@@ -249,6 +249,7 @@ def test_trends_draw_charts(browser, site):
     page.context.close()
 
 
+@pytest.mark.slow
 def test_panel_shows_a_simulated_call_live(browser, site):
     """The rep's panel follows the rep; "simulate a call" streams the rant call through the live
     service (8× real time: call time is counted from samples, so nudges come at the same call
@@ -278,6 +279,7 @@ def test_panel_shows_a_simulated_call_live(browser, site):
     expect(nudge.locator(".nudge-why")).not_to_be_empty()
     expect(page.locator("#rant-timer")).to_have_class(re.compile(r"\b(amber|red)\b"))
     expect(tile.locator(".nudge-line")).to_be_visible(timeout=10_000)
+    expect(tile.locator(".red-mark")).to_be_visible()
     tile.click()
     lead.wait_for_url(re.compile(r"/panel\?call=sim-"))
     expect(lead.locator("#transcript .line.final").first).to_be_visible()
@@ -305,10 +307,22 @@ def test_panel_shows_a_simulated_call_live(browser, site):
     assert stopped.ok, stopped.text()
     expect(page.locator("#call-status")).to_have_text("ended", timeout=120_000)
     expect(page.locator("#final-score")).to_have_text(re.compile(r"^\d+$"))
+    # Its recording replays: the player seeks (HTTP range requests) and plays at 2×.
+    lead.goto(f"/calls/{call_id}/replay#t=20")
+    audio = lead.locator("#audio")
+    expect(audio).to_have_count(1)
+    lead.wait_for_function("() => document.getElementById('audio').currentTime >= 19.9")
+    lead.select_option("#rate", "2")
+    lead.click("#play")
+    lead.wait_for_function("() => document.getElementById('audio').currentTime > 21")
+    assert audio.evaluate("a => a.playbackRate") == 2
+    lead.click("#play")  # pause
+    expect(lead.locator("#play")).to_have_text("Play")
     lead.context.close()
     page.context.close()
 
 
+@pytest.mark.slow
 def test_panel_streams_the_microphone_next_to_a_customer_file(browser, site, tmp_path):
     """ "Use my microphone": Chromium's fake microphone (a beep) is the rep's channel, a WAV file
     spoken by espeak-ng the customer's; the browser interleaves both as PCM16 over the audio
@@ -333,3 +347,54 @@ def test_panel_streams_the_microphone_next_to_a_customer_file(browser, site, tmp
     page.click("#mic-start")  # now "Stop": the call is finished and scored
     expect(page.locator("#call-status")).to_have_text("ended", timeout=120_000)
     page.context.close()
+
+
+def test_the_api_behind_the_pages_refuses_bad_input(site):
+    """Comments, the demo and the calls list: bad input gets a clear status, and another rep's
+    call is answered like one that doesn't exist."""
+    import httpx
+
+    def client(username: str) -> httpx.Client:
+        c = httpx.Client(base_url=site, timeout=60)
+        assert c.post(
+            "/v1/auth/login", json={"username": username, "password": PASSWORD}
+        ).is_success
+        return c
+
+    clients = [client(name) for name in ("tina", "cody", "rita")]
+    try:
+        check_bad_input(*clients)
+    finally:
+        for c in clients:
+            c.close()
+
+
+def check_bad_input(tina, cody, rita) -> None:  # type: ignore[no-untyped-def]
+    url = f"/v1/calls/{NEWSPAPER}/comments"
+    assert tina.post(url, json={"start": 5, "end": 2, "text": "x"}).status_code == 422
+    assert tina.post(url, json={"start": 5, "text": "   "}).status_code == 422
+    assert tina.post(url, json={"start": -1, "text": "x"}).status_code == 422
+    assert cody.post(url, json={"start": 5, "text": "mine"}).status_code == 403  # reps don't
+    assert (
+        tina.post(f"/v1/calls/{HEBREW}x/comments", json={"start": 1, "text": "x"}).status_code
+        == 404
+    )
+    made = tina.post(url, json={"start": 5.25, "end": 9, "text": "a range"})
+    assert made.status_code == 201 and made.json()["end"] == 9
+    cid = made.json()["id"]
+    assert rita.get(url).status_code == 404  # another team's rep: no such call
+    assert cody.patch(f"/v1/comments/{cid}", json={"text": "x"}).status_code == 403
+    assert rita.delete(f"/v1/comments/{cid}").status_code == 404
+    assert tina.patch(f"/v1/comments/{cid}", json={"end": 1}).status_code == 422
+    assert tina.delete(f"/v1/comments/{cid}").json() == {"id": cid, "deleted": True}
+    assert tina.get("/v1/calls?sort=bogus").status_code == 422
+    assert tina.get("/v1/calls?failed=Robert');").status_code == 422
+    by_customer = tina.get("/v1/calls", params={"customer": "pau", "sort": "customer"}).json()
+    assert [c["id"] for c in by_customer["items"]] == [NEWSPAPER]  # Paul
+    assert tina.post("/v1/demo/simulate", json={"call": "../secrets"}).status_code == 422
+    assert tina.post("/v1/demo/simulate", json={"call": "no-such-call"}).status_code == 404
+    assert cody.post("/v1/demo/simulate", json={"call": ALARM, "rep": "rita"}).status_code == 403
+    assert cody.post("/v1/demo/simulate", json={"call": ALARM, "speed": 100}).status_code == 422
+    assert cody.get("/v1/live?rep=rita").json() == {"items": [], "current": None}
+    assert cody.get("/v1/stats/trends?team=north").status_code == 403
+    assert rita.get("/v1/stats/trends").json()["calls"] == 0

@@ -33,7 +33,8 @@ def live_tile(live: LiveCall) -> dict[str, Any]:
         elif kind == "nudge":
             latest_nudge = {k: event.get(k) for k in ("rubric", "text", "severity", "at", "why")}
             nudged[event["rubric"]] = event.get("severity", "warning")
-            if event.get("severity") == "critical":
+            # A nudge means the rubric is being broken now; "info" ones are only reminders.
+            if event.get("severity") in ("warning", "critical"):
                 failing.add(event["rubric"])
     names = {p.id: p.name for p in live.start.participants}
     customer = next((p for p in live.start.participants if p.role == "customer"), None)

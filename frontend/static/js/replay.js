@@ -56,9 +56,9 @@ function timeline() {
   const markers = el(
     "div",
     { class: "markers", id: "markers" },
-    call.nudges.map((n) => el("span", { class: `marker nudge ${n.severity}`, style: { left: pos(n.at) }, title: `${clock(n.at)} ${rubricTitle(info, n.rubric)}: ${n.text}`, dataset: { t: n.at } }, "▲")),
-    call.findings.map((f) => el("span", { class: "marker finding", style: { left: pos(f.at) }, title: `${clock(f.at)} ${rubricTitle(info, f.rubric)}: ${f.kind}`, dataset: { t: f.at } }, "◆")),
-    comments.map((c) => el("span", { class: "marker comment", style: { left: pos(c.start) }, title: `${clock(c.start)} ${c.author}: ${c.text}`, dataset: { t: c.start, commentId: c.id } }, "●")),
+    call.nudges.map((n) => el("span", { class: `marker m-nudge ${n.severity}`, style: { left: pos(n.at) }, title: `${clock(n.at)} ${rubricTitle(info, n.rubric)}: ${n.text}`, dataset: { t: n.at } }, "▲")),
+    call.findings.map((f) => el("span", { class: "marker m-finding", style: { left: pos(f.at) }, title: `${clock(f.at)} ${rubricTitle(info, f.rubric)}: ${f.kind}`, dataset: { t: f.at } }, "◆")),
+    comments.map((c) => el("span", { class: "marker m-comment", style: { left: pos(c.start) }, title: `${clock(c.start)} ${c.author}: ${c.text}`, dataset: { t: c.start, commentId: c.id } }, "●")),
   );
   const bands = comments.filter((c) => c.end !== null && c.end !== undefined).map((c) => el("div", { class: "band", style: { left: pos(c.start), width: `${(100 * (c.end - c.start)) / duration}%` } }));
   ui.playhead = el("div", { class: "playhead", id: "playhead" });
@@ -97,7 +97,17 @@ function transcript() {
       el("p", { class: "text", dir: "auto" }, u.text),
     ),
   );
-  return el("div", { class: "transcript replay-transcript", id: "transcript" }, ui.lines);
+  ui.transcriptBox = el("div", { class: "transcript replay-transcript", id: "transcript" }, ui.lines);
+  return ui.transcriptBox;
+}
+
+/** Scroll the transcript box (only it, never the page) so that `line` is in view. */
+function follow(line, jump) {
+  const box = ui.transcriptBox;
+  const top = line.offsetTop; // the box is the lines' offset parent (position: relative)
+  if (top < box.scrollTop || top + line.offsetHeight > box.scrollTop + box.clientHeight) {
+    box.scrollTo({ top: Math.max(0, top - box.clientHeight / 3), behavior: jump ? "auto" : "smooth" });
+  }
 }
 
 let lastCurrent = null;
@@ -117,7 +127,7 @@ function update(jump) {
     lastCurrent?.classList.remove("current");
     current?.classList.add("current");
     lastCurrent = current;
-    if (current && (jump || (audio && !audio.paused))) current.scrollIntoView({ block: "nearest", behavior: jump ? "auto" : "smooth" });
+    if (current && (jump || (audio && !audio.paused))) follow(current, jump);
   }
 }
 
@@ -229,7 +239,7 @@ async function main() {
   ui.timeline = el("div");
   ui.comments = el("div", { id: "comments" });
   root.replaceChildren(
-    el("h1", { dir: "auto" }, `${t("replay_title")}: `, el("a", { href: `/calls/${encodeURIComponent(callId)}` }, call.title || call.id)),
+    el("h1", { class: "call-heading", dir: "auto" }, `${t("replay_title")}: `, el("a", { href: `/calls/${encodeURIComponent(callId)}` }, call.title || call.id)),
     el("section", { class: "card" }, player(), ui.timeline, el("div", { class: "legend" }, el("span", {}, `▲ ${t("legend_nudge")}`), el("span", {}, `◆ ${t("legend_finding")}`), el("span", {}, `● ${t("legend_comment")}`))),
     el(
       "div",
