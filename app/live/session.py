@@ -41,7 +41,7 @@ from app.pipeline.call import CallPipeline, PipelineEvent
 from app.pipeline.resources import Resources
 from app.privacy import redactor_for
 from app.privacy.audio import Span, merge, private_spans, silence_pcm
-from app.privacy.redact import has_placeholder
+from app.privacy.redact import has_placeholder, placeholders
 from app.store import repo
 
 if TYPE_CHECKING:
@@ -273,14 +273,14 @@ class LiveCall:
         self.publish(self._transcript_event(t), keep=False)
 
     # --- private data -----------------------------------------------------------------------
-    def _redact(self, text: str, *, partial: bool = False) -> tuple[str, bool]:
-        """The text with private data replaced, and whether there was any."""
+    def _redact(self, text: str, *, partial: bool = False) -> tuple[str, int]:
+        """The text with private data replaced, and how many pieces of it there were."""
         if self.redactor is None:
-            return text, False
+            return text, 0
         redacted = self.redactor.redact(text, partial=partial)
-        return redacted.text, bool(redacted.hits)
+        return redacted.text, len(redacted.hits)
 
-    def _find_private(self, utt: UtteranceAudio) -> None:
+    def _find_private(self, utt: UtteranceAudio, expected: int) -> None:
         """Locate the private words of `utt` in its audio, off the loop and off the call's
         worker (a Whisper pass); the spans are silenced when the recording is closed."""
         assert self.redactor is not None
@@ -293,6 +293,7 @@ class LiveCall:
             self.info.language,
             utt.start,
             utt.end,
+            expected,
         )
         self._silencing.add(job)
         job.add_done_callback(self._spans_found)
@@ -326,9 +327,10 @@ class LiveCall:
                 result = None
             self._final_done.add((utt.speaker, utt.utterance_id))
             if result is not None and result.text:
-                text, private = self._redact(result.text)
+                # (a few ms of regular expressions and number parsing: in the call's worker)
+                text, private = await self._in_worker(self._redact, result.text)
                 if private:
-                    self._find_private(utt)
+                    self._find_private(utt, private)
                 t = Transcript(utt.speaker, utt.start, utt.end, text, True, utt.utterance_id)
                 self.db_write(repo.add_utterance, self.call_id, t)  # queued in order; no wait
                 self.publish(self._transcript_event(t))
@@ -456,7 +458,7 @@ class LiveCall:
                     # one means that one had no text (silence) or failed; it is done.
                     pending.clear()
                     if has_placeholder(text):  # redacted before the restart: find it again
-                        self._private += self._spans_now(ev)
+                        self._private += self._spans_now(ev, placeholders(text))
                     t = Transcript(ev.speaker, ev.start, ev.end, text, True, ev.utterance_id)
                     out.append(t)
                     take(self.pipeline.add_transcript(t))
@@ -482,19 +484,25 @@ class LiveCall:
                 continue
             text, private = self._redact(result.text)
             if private:
-                self._private += self._spans_now(utt)
+                self._private += self._spans_now(utt, private)
             t = Transcript(utt.speaker, utt.start, utt.end, text, True, utt.utterance_id)
             out += [t, (t, True)]
             take(self.pipeline.add_transcript(t))
         self._recording = path.open("ab")
         return out
 
-    def _spans_now(self, utt: UtteranceAudio) -> list[Span]:
+    def _spans_now(self, utt: UtteranceAudio, expected: int) -> list[Span]:
         """`_find_private`, blocking (in the call's worker, while it is rebuilt)."""
         if self.redactor is None:
             return []
         return private_spans(
-            self.transcriber, self.redactor, utt.samples, self.info.language, utt.start, utt.end
+            self.transcriber,
+            self.redactor,
+            utt.samples,
+            self.info.language,
+            utt.start,
+            utt.end,
+            expected,
         )
 
     def _end_streams(self) -> None:

@@ -104,6 +104,7 @@ def analyze_samples(
                                 info.language,
                                 utt.start,
                                 utt.end,
+                                len(redacted.hits),
                             )
                         )
                 pipeline.add_transcript(

@@ -35,9 +35,12 @@ def private_spans(
     language: str,
     start: float,
     end: float,
+    expected: int = 1,
 ) -> list[Span]:
     """Call-time spans of the private data said in one utterance (`samples`, 16 kHz mono, from
-    call time `start` to `end`). Blocking model work: run it in a worker thread."""
+    call time `start` to `end`), where its transcript had `expected` redactions. Blocking model
+    work: run it in a worker thread. If the word pass finds fewer than `expected` (it heard a
+    number differently), the whole utterance is returned."""
     try:
         words = transcriber.words(samples, language)
     except Exception:  # the fallback below still silences it
@@ -48,7 +51,10 @@ def private_spans(
         spans.append((len(text), len(text) + len(word), w_start, w_end))
         text += word
     found: list[Span] = []
-    for hit in redactor.find(text):
+    hits = redactor.find(text)
+    if len(hits) < expected:
+        return [(start, end)]
+    for hit in hits:
         inside = [(a, b) for cs, ce, a, b in spans if cs < hit.end and hit.start < ce]
         if inside:
             a = min(x for x, _ in inside)

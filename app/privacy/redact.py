@@ -191,3 +191,8 @@ _PLACEHOLDER = re.compile(r"\[(?:card|id|phone|email|number)\]")
 def has_placeholder(text: str) -> bool:
     """Whether `text` was redacted (holds a typed placeholder)."""
     return _PLACEHOLDER.search(text) is not None
+
+
+def placeholders(text: str) -> int:
+    """How many typed placeholders `text` holds."""
+    return len(_PLACEHOLDER.findall(text))
