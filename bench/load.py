@@ -11,11 +11,13 @@ checks that no utterance was lost, from what the database holds (GET /v1/calls/{
 - spoken: the utterances of the script that end inside the streamed audio;
 - stored: the final transcripts the database has for the call. A spoken utterance is heard
   when a stored final of the same speaker overlaps it in time;
-- lost under load: every call is the same audio, so every call must store the same finals
-  (same speaker, times and text); a final one call stored and another did not, or a spoken
-  utterance one call heard and another did not, was lost under load. Spoken utterances no call
-  heard are the recogniser's misses (e.g. a half-second "Mm-hm" below the VAD's minimum), the
-  same at any load, and are listed apart;
+- lost under load: every call is the same audio, so every call must store a final for the same
+  stretches of speech (same speaker and start: the voice activity is deterministic); a final
+  another call stored and this one did not, or a spoken utterance another call heard and this
+  one did not, was lost under load. The text may differ between calls — when greedy decoding
+  fails Whisper's checks it samples at a higher temperature — and is not compared. Spoken
+  utterances no call heard are the recogniser's misses (e.g. a half-second "Mm-hm" below the
+  VAD's minimum), the same at any load, and are listed apart;
 - events vs. database: every final transcript received on the events socket is stored, and
   every stored one was received.
 
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,10 @@ def check_losses(result: RunResult, spoken: list[Spoken]) -> int:
         cid: {i for i, u in enumerate(spoken) if _heard(u, lines)} for cid, lines in stored.items()
     }
     by_any = set().union(*heard.values()) if heard else set()
-    finals_any = Counter(line for lines in stored.values() for line in set(lines))
+    starts: list[tuple[str, float]] = []  # every stretch some call has a final for
+    for who, at in sorted({(s, a) for lines in stored.values() for s, a, _b, _t in lines}):
+        if not starts or starts[-1][0] != who or at - starts[-1][1] > 0.05:
+            starts.append((who, at))
     print(f"\nutterances: {len(spoken)} spoken per call (ending within the audio)")
     print(
         f"{'call':<28} {'stored':>6} {'heard':>6} {'missed':>6} {'lost':>5} {'finals lost':>11}"
@@ -83,7 +87,11 @@ def check_losses(result: RunResult, spoken: list[Spoken]) -> int:
     for r in runs:
         lines = stored[r.call_id]
         lost_spoken = by_any - heard[r.call_id]
-        lost_finals = {line for line, n in finals_any.items() if n < len(runs)} - set(lines)
+        lost_finals = [
+            (s, a)
+            for s, a in starts
+            if not any(o == s and abs(oa - a) <= 0.05 for o, oa, _b, _t in lines)
+        ]
         received = [_line(e) for e in r.finals]
         mismatch = _unmatched(received, lines) + _unmatched(lines, received)
         lost = len(lost_spoken) + len(lost_finals) + mismatch
@@ -93,10 +101,10 @@ def check_losses(result: RunResult, spoken: list[Spoken]) -> int:
             f"{r.call_id:<28} {len(lines):6d} {len(heard[r.call_id]):6d} {missed:6d}"
             f" {len(lost_spoken):5d} {len(lost_finals):11d} {mismatch:9d}"
         )
-        for i in sorted(lost_spoken):
+        for i in sorted(lost_spoken)[:10]:
             print(f"  lost: {spoken[i].start:7.2f}-{spoken[i].end:7.2f} {spoken[i].text[:60]!r}")
-        for line in sorted(lost_finals, key=lambda x: x[1]):
-            print(f"  final another call stored: {line[1]:7.2f} {line[0]} {line[3][:60]!r}")
+        for who, at in lost_finals[:10]:
+            print(f"  a final another call stored, not this one: {who} at {at:7.2f}")
     never = [u for i, u in enumerate(spoken) if i not in by_any]
     if never:
         print(f"spoken utterances no call heard (recogniser misses, not load): {len(never)}")
