@@ -182,6 +182,36 @@ def test_message_rate_is_limited_and_the_audio_kept(server: tuple[str, Settings]
     assert call["status"] == "ended" and 1.0 <= call["duration"] < 3.0
 
 
+def test_a_subscriber_that_floods_the_events_socket_is_closed(
+    server: tuple[str, Settings],
+) -> None:
+    host, settings = server
+    key = _key(settings, "watcher", role="admin")
+
+    async def run() -> tuple[list[dict[str, Any]], int | None, str]:
+        async with _ws(host, "watched", key) as audio:
+            await audio.send(json.dumps(START))
+            await audio.recv()
+            async with websockets.connect(
+                f"ws://{host}/v1/calls/watched/events",
+                additional_headers={"Authorization": f"Bearer {key}"},
+            ) as events:
+                try:
+                    for _ in range(100):
+                        await events.send("hello?")
+                except ConnectionClosed:
+                    pass
+                got = await _until_closed(events)
+                code, reason = events.close_code, events.close_reason
+            await audio.send(json.dumps({"type": "stop"}))
+            await _until_closed(audio)
+            return got, code, reason
+
+    got, code, reason = asyncio.run(run())
+    assert code == 1008 and "takes no messages" in reason
+    assert got[0]["type"] == "call" and got[-1]["code"] == "rate_limited"
+
+
 def test_text_message_over_the_limit_closes_1009(server: tuple[str, Settings]) -> None:
     host, settings = server
     key = _key(settings, "talker")

@@ -262,10 +262,20 @@ def _with_rep(start: StartMessage, principal: Principal) -> StartMessage:
 
 
 async def _drain_client(ws: WebSocket) -> None:
-    """Subscribers send nothing; this notices when they leave."""
+    """Subscribers send nothing; this notices when they leave, and closes (1008) on one that
+    sends more messages a second than an audio connection may."""
+    limits: Limits = ws.app.state.limits
+    connection = uuid.uuid4().hex
     try:
         while (await ws.receive())["type"] != "websocket.disconnect":
-            pass
+            if not limits.message(connection):
+                await _refuse(
+                    ws,
+                    ProtocolError(
+                        POLICY_VIOLATION, "rate_limited", "the events socket takes no messages"
+                    ),
+                )
+                return
     except (WebSocketDisconnect, RuntimeError):
         return
 
