@@ -19,6 +19,8 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.api.main import create_app
 from app.core.config import ROOT, Settings
@@ -407,3 +409,62 @@ async def test_the_service_purges_periodically(tmp_path: Path) -> None:
             await asyncio.sleep(0.1)
     assert _ids(settings) == {"new"}
     assert not files["old"].exists() and files["new"].exists()
+
+
+# --- properties -------------------------------------------------------------------------------
+
+WORDS = [
+    *[
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "oh",
+        "ten",
+        "twelve",
+        "twenty",
+        "forty",
+    ],
+    *["hundred", "double", "and", "at", "dot", "com", "gmail", "my", "card", "is", "plus"],
+    *[
+        "אפס",
+        "אחת",
+        "שתיים",
+        "שלוש",
+        "ארבע",
+        "חמש",
+        "שש",
+        "שבע",
+        "שמונה",
+        "תשע",
+        "עשרים",
+        "ושלוש",
+        "שטרודל",
+        "נקודה",
+        "קום",
+    ],
+    "4580",
+    "1234",
+    "050",
+    "-",
+    ",",
+    ".",
+    "@",
+    "+972",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=6) | st.integers(0, 10**19).map(str)))
+def test_redaction_never_fails_and_leaves_nothing_to_redact(tokens: list[str]) -> None:
+    """Any text: redaction returns, and what it returns has nothing left to redact."""
+    text = " ".join(tokens)
+    once = R.redact(text)
+    assert R.find(once.text) == [], (text, once.text)
+    assert all(0 <= h.start < h.end <= len(text) for h in once.hits)
