@@ -391,6 +391,10 @@ def check_bad_input(tina, cody, rita) -> None:  # type: ignore[no-untyped-def]
     assert tina.get("/v1/calls?failed=Robert');").status_code == 422
     by_customer = tina.get("/v1/calls", params={"customer": "pau", "sort": "customer"}).json()
     assert [c["id"] for c in by_customer["items"]] == [NEWSPAPER]  # Paul
+    he = {"language": "he", "min_duration": 100}
+    assert [c["id"] for c in tina.get("/v1/calls", params=he).json()["items"]] == [HEBREW]
+    assert tina.get("/v1/calls", params={**he, "min_duration": 200}).json()["total"] == 0
+    assert tina.get("/v1/calls", params={"max_duration": -1}).status_code == 422
     assert tina.post("/v1/demo/simulate", json={"call": "../secrets"}).status_code == 422
     assert tina.post("/v1/demo/simulate", json={"call": "no-such-call"}).status_code == 404
     assert cody.post("/v1/demo/simulate", json={"call": ALARM, "rep": "rita"}).status_code == 403

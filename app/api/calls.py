@@ -58,6 +58,8 @@ async def list_calls(
     language: Annotated[Literal["he", "en"] | None, Query()] = None,
     customer: Annotated[str | None, Query(max_length=200, description="part of the name")] = None,
     churn_reason: Annotated[str | None, Query(max_length=32)] = None,
+    min_duration: Annotated[float | None, Query(ge=0, description="seconds")] = None,
+    max_duration: Annotated[float | None, Query(ge=0, description="seconds")] = None,
     failed: Annotated[
         str | None, Query(max_length=64, pattern=r"^[a-z_]+$", description="a failed rubric")
     ] = None,
@@ -83,6 +85,8 @@ async def list_calls(
         visible_reps=principal.visible_reps(),
         customer=customer,
         churn_reason=churn_reason,
+        min_duration=min_duration,
+        max_duration=max_duration,
         failed=failed,
         sort=sort,
     )

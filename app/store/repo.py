@@ -248,6 +248,8 @@ class CallFilter:
     customer: str | None = None  # part of a customer's name
     churn_reason: str | None = None
     failed: str | None = None  # a rubric id the call failed
+    min_duration: float | None = None  # seconds
+    max_duration: float | None = None
     sort: str = "-started_at"  # a SORTS key, '-' for descending
 
 
@@ -297,6 +299,10 @@ def list_calls(s: Session, f: CallFilter, *, limit: int, offset: int) -> tuple[l
         stmt = stmt.where(Call.language == f.language)
     if f.churn_reason:
         stmt = stmt.where(Call.churn_reason == f.churn_reason)
+    if f.min_duration is not None:
+        stmt = stmt.where(Call.duration_s >= f.min_duration)
+    if f.max_duration is not None:
+        stmt = stmt.where(Call.duration_s <= f.max_duration)
     if f.customer:
         stmt = stmt.where(
             select(CallParticipant.id)

@@ -73,6 +73,8 @@ export default {
   all: "all",
   from: "From",
   to: "To",
+  min_minutes: "Longer than (min)",
+  max_minutes: "Shorter than (min)",
   min_score: "Min score",
   max_score: "Max score",
   failed_rubric: "Failed rubric",

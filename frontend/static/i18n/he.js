@@ -70,6 +70,8 @@ export default {
   all: "הכול",
   from: "מתאריך",
   to: "עד",
+  min_minutes: "ארוכה מ-(דק')",
+  max_minutes: "קצרה מ-(דק')",
   min_score: "ציון מינימלי",
   max_score: "ציון מקסימלי",
   failed_rubric: "כלל שנכשל",

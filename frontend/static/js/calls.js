@@ -6,6 +6,7 @@ const form = document.getElementById("filters");
 const table = document.getElementById("calls-table");
 const pager = document.getElementById("pager");
 const FILTERS = ["date_from", "date_to", "rep", "customer", "language", "outcome", "churn_reason", "min_score", "max_score", "failed", "status"];
+const MINUTES = ["min_duration", "max_duration"]; // minutes on the form, seconds in the query
 const COLUMNS = [
   ["started_at", "date"],
   ["rep", "rep"],
@@ -17,7 +18,7 @@ const COLUMNS = [
   ["score", "score"],
   [null, "failed_rubrics"],
 ];
-const REASONS = ["price", "product", "service", "non_usage", "other"];
+const REASONS = ["price", "product", "service", "non_usage", "unknown"];
 let rubricInfo = {};
 
 function query() {
@@ -42,6 +43,8 @@ function buildForm() {
     field("customer_col", input("customer", { size: 10 })),
     field("language_col", select("language", [["he", "עברית"], ["en", "English"]])),
     field("outcome", select("outcome", ["saved", "churned", "undecided"].map((o) => [o, outcomeLabel(o)]))),
+    field("min_minutes", el("input", { name: "min_duration", id: "f-min_duration", type: "number", min: 0, step: 0.5, value: q.get("min_duration") ? Number(q.get("min_duration")) / 60 : "", style: { width: "5rem" } })),
+    field("max_minutes", el("input", { name: "max_duration", id: "f-max_duration", type: "number", min: 0, step: 0.5, value: q.get("max_duration") ? Number(q.get("max_duration")) / 60 : "", style: { width: "5rem" } })),
     field("churn_reason", select("churn_reason", REASONS.map((r) => [r, r.replace("_", " ")]))),
     field("min_score", input("min_score", { type: "number", min: 0, max: 100, style: { width: "5rem" } })),
     field("max_score", input("max_score", { type: "number", min: 0, max: 100, style: { width: "5rem" } })),
@@ -64,6 +67,11 @@ form.addEventListener("submit", (e) => {
   for (const name of FILTERS) {
     const v = String(data.get(name) ?? "").trim();
     if (v) q.set(name, v);
+    else q.delete(name);
+  }
+  for (const name of MINUTES) {
+    const v = String(data.get(name) ?? "").trim();
+    if (v) q.set(name, String(Math.round(Number(v) * 60)));
     else q.delete(name);
   }
   q.delete("offset");
