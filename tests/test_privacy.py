@@ -81,6 +81,8 @@ CARD_SPOKEN_HE = "ארבע חמש שמונה אפס אחת שתיים שלוש �
         ("my number is +972 50 234 5678", "my number is [phone]"),
         ("plus nine seven two five zero two three four five six seven eight", "[phone]"),
         ("US office (201) 555-0123", "US office ([phone]"),
+        ("or 1-201-555-0123 from abroad", "or [phone] from abroad"),
+        ("972 50 234 5678", "[phone]"),
         ("call 00 44 20 7946 0958 tomorrow", "call [phone] tomorrow"),
         ("My phone is 0502345-5678.", "My phone is [phone]."),  # a misplaced group goes too
         # e-mail, written and spoken

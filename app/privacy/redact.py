@@ -172,7 +172,8 @@ def _valid(
         national = re.sub(
             r"\D", "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
         )
-        if national != digits_as_said:
+        with_country = f"{parsed.country_code}{parsed.national_number}"  # "1 201 555 0123"
+        if digits_as_said not in (national, with_country):
             return False
         if digits_as_said.startswith("0") and phonenumbers.is_possible_number(parsed):
             return True
