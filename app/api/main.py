@@ -51,11 +51,13 @@ A websocket without valid credentials gets the error `unauthorized` and a close 
 Errors: `{"type": "error", "code", "message"}`, then a close — 1003 data the server can't take
 (binary before `start`, an unknown message type), 1007 a malformed message (bad JSON, a wrong
 field, an odd byte count), 1008 a policy violation (unsupported rate or encoding, a frame over
-1 s, a call already connected or ended). A connection that drops without `stop` leaves the call
-waiting `HAKSHEV_RECONNECT_GRACE_S` (30 s): a reconnect with the same `call_id` and the same
-`start` continues it; after that the call is finished and scored. A call that was live when
-the server stopped (a crash, a restart) is rebuilt from its recording and stored transcripts at
-start-up and resumed the same way; at most the last second of audio it had is lost.
+1 s, a call already connected or ended, a message rate, a call length or a number of concurrent
+calls over its limit), 1009 a text message over its size limit. A connection that drops without
+`stop` leaves the call waiting `HAKSHEV_RECONNECT_GRACE_S` (30 s): a reconnect with the same
+`call_id` and the same `start` continues it; after that the call is finished and scored. A call
+that was live when the server stopped (a crash, a restart) is rebuilt from its recording and
+stored transcripts at start-up and resumed the same way; at most the last second of audio it had
+is lost.
 
 ## Live events out: `WS /v1/calls/{call_id}/events`
 Any number of subscribers. Each gets JSON messages: `call` (participants, language, rep),
