@@ -378,8 +378,15 @@ def test_the_live_path_never_waits_for_the_judge(tmp_path: Path) -> None:
     delay = 2.0  # each judge request takes this long
 
     def slow(request: dict[str, Any]) -> tuple[int, bytes, float]:
-        status, body, _ = by_task(request)
-        return status, body, delay
+        """A good answer after `delay` s, citing the call's first utterance only."""
+        task = request["response_format"]["json_schema"]["name"]
+        answer = {
+            k: {**v, "evidence": ["u0"]} if isinstance(v, dict) else v
+            for k, v in ANSWERS[task].items()
+        }
+        if "evidence" in answer:
+            answer["evidence"] = ["u0"]
+        return 200, json.dumps(completion(json.dumps(answer))).encode(), delay
 
     audio, _ = render(
         [
