@@ -129,7 +129,7 @@ def test_an_imported_call_gets_coaching_notes_from_the_real_server(
     with (
         serve(settings) as host,
         httpx.Client(
-            base_url=f"http://{host}", headers=admin_headers(settings), timeout=60
+            base_url=f"http://{host}", headers=admin_headers(settings), timeout=600
         ) as http,
     ):
         r = http.post(
@@ -138,7 +138,7 @@ def test_an_imported_call_gets_coaching_notes_from_the_real_server(
         )
         assert r.status_code == 201, r.text
         call_id = r.json()["call_id"]
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 480
         while time.monotonic() < deadline:
             card = http.get(f"/v1/calls/{call_id}/scorecard").json()
             if len(card.get("judge", {}).get("decisions", [])) == 2:
