@@ -62,7 +62,9 @@ class Detector(ABC):
         self.state = state
         self.bank = bank
         lang = state.call.language
-        self.phrases = {k: PhraseMatcher(spec.phrases[k].get(lang)) for k in self.phrase_kinds}
+        self.phrases = {
+            k: PhraseMatcher.shared(tuple(spec.phrases[k].get(lang))) for k in self.phrase_kinds
+        }
 
     @classmethod
     def check_file(cls, path: Path, spec: RubricFile) -> DetectorSettings:

@@ -115,11 +115,15 @@ class OwnTheFollowUp(Detector):
     def on_transcript(self, t: Transcript) -> list[Output]:
         if not self.state.is_company(t.speaker):
             return []
+        vague = self.match("vague", t) is not None
+        timed = vague and self.match("time_ref", t) is not None
         if self.match("slogan", t):
             kind = "slogan"
-        elif self.match("concrete", t) or (self.match("vague", t) and self.match("time_ref", t)):
+        elif timed or (self.match("concrete", t) and not vague):
+            # A concrete step said with a vague one ("I'll note it, and someone will look into
+            # it") leaves the check itself with no owner or time, unless a time is named.
             kind = "concrete"
-        elif self.match("vague", t):
+        elif vague:
             kind = "vague"
         else:
             return []
@@ -286,7 +290,9 @@ class FindRealReason(Detector):
             return Verdict("na", "needs the customer and the company")
         reached, offer = self.reached, self.first_offer
         kinds = ("reason_question", "restatement")
-        if reached is not None and (offer is None or reached.start <= offer.start):
+        # The reason reached in the offer's own breath is not reached before it (the live
+        # nudge says the same).
+        if reached is not None and (offer is None or reached.start < offer.start):
             evidence = [st.evidence(reached)] + ([st.evidence(offer)] if offer else [])
             sure = max(self.sureness(k, reached) for k in kinds)
             return Verdict(
