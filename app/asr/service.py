@@ -10,7 +10,8 @@ of the same utterance is queued, or when any other job waits or runs; a speculat
 newer job of its utterance is queued or a final waits: when transcription falls behind, partial
 text and guesses are what gives, never a final. Guesses run while finals are being decoded (not
 only when every worker is idle): under load they are what keeps a final's latency below the
-VAD's silence wait plus a decode.
+VAD's silence wait plus a decode. A partial or guess that a newer job of its utterance makes
+useless is dropped at once with its audio, so a backlog holds no more than one per utterance.
 
 A speculative utterance (sent when a pause begins, before the turn is known to have ended) is
 transcribed like a final; when the final comes and is the same audio, it gets the speculative
@@ -57,6 +58,7 @@ class TranscriptionService:
         self.speculation_hits = 0
         self._running = 0
         self._finals_waiting = 0
+        self._extras: dict[tuple[str, str, int], _Job] = {}  # newest queued non-final per key
         self._lock = threading.Lock()
         self.skipped_partials = 0
         self._threads = [
@@ -79,10 +81,17 @@ class TranscriptionService:
             spec = self._speculative.pop(key, None)
         if spec is not None:
             guess = spec.utterance
-            same = (guess.start, guess.end) == (utterance.start, utterance.end)
-            if same and utterance.final and not spec.future.cancelled():
+            same = guess is not None and (guess.start, guess.end) == (
+                utterance.start,
+                utterance.end,
+            )
+            # A guess not begun yet is dropped (speech went on, or the final is here and takes
+            # its place among the finals: a guess waits behind every final, a final must not);
+            # one under way or done is followed when it is the final's audio.
+            if spec.future.cancel():
+                spec.utterance = None  # type: ignore[assignment]  # its audio is not needed
+            elif same and utterance.final:
                 return self._follow(spec, transcriber, utterance, language)
-            spec.future.cancel()  # speech went on: that guess is wasted (if not begun)
         return self._enqueue(key, transcriber, utterance, language).future
 
     def _enqueue(
@@ -100,6 +109,13 @@ class TranscriptionService:
                 self._speculative[key] = job
             if priority == FINAL:
                 self._finals_waiting += 1
+            # The utterance's older partial or guess still queued is of no use now: dropped at
+            # once, with its audio (a backlog must not hold seconds of audio per queued extra).
+            older = self._extras.pop(key, None)
+            if priority != FINAL:
+                self._extras[key] = job
+        if older is not None and older.future.cancel():
+            older.utterance = None  # type: ignore[assignment]
         self._queue.put((job.priority, job.seq, job))
         return job
 
@@ -130,9 +146,11 @@ class TranscriptionService:
             _, _, job = self._queue.get()
             if job is None:
                 return
-            if job.priority == FINAL:
-                with self._lock:
+            with self._lock:
+                if job.priority == FINAL:
                     self._finals_waiting -= 1
+                elif self._extras.get(job.key) is job:
+                    del self._extras[job.key]
             if not job.future.set_running_or_notify_cancel():
                 continue
             with self._lock:
