@@ -225,7 +225,9 @@ def parse_answer(task: str, response: Any, ids: list[str]) -> BaseModel:
     if finish == "length":
         raise JudgeMalformed(f"the answer was cut off at the token limit: {_short(content, 120)}")
     try:
-        data = json.loads(content)
+        # strict=False: a raw newline or tab inside a string (small models write them, and
+        # some grammars let them through) is taken as it is; the schema is checked next.
+        data = json.loads(content, strict=False)
     except json.JSONDecodeError as exc:
         raise JudgeMalformed(f"the answer is not JSON ({exc.msg}): {_short(content, 120)}") from exc
     try:
