@@ -100,8 +100,9 @@ async def test_analyze_labelled_call(client: httpx.AsyncClient, resources: Resou
     assert card["language"] == "en"
     assert set(card["verdicts"]) == set(RUBRIC_IDS)
     for v in card["verdicts"].values():
-        assert set(v) == {"verdict", "reason", "evidence"}
+        assert set(v) == {"verdict", "reason", "evidence", "confidence", "judged_by"}
         assert v["verdict"] in {"pass", "fail", "na"}
+        assert 0.0 <= v["confidence"] <= 1.0 and v["judged_by"] is None  # no judge configured
     assert card["verdicts"]["kind_rant_interrupt"]["verdict"] == "pass"
     assert card["verdicts"]["cs_leads"]["verdict"] == "pass"
     rant = [n for n in card["nudges"] if n["rubric"] == "kind_rant_interrupt"]
