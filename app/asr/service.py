@@ -5,13 +5,11 @@ with one, but two decodes side by side, one thread each, do twice the work (meas
 speech in 4.97 s with 1×2 threads, 2.85 s with 2×1). So the model is loaded with one
 CTranslate2 worker per core and the service runs that many jobs at once.
 
-Finals go first, then speculative finals, then partials. A partial is skipped when a newer job
-of the same utterance is queued, or when any other job waits or runs; a speculative job when a
-newer job of its utterance is queued or a final waits: when transcription falls behind, partial
-text and guesses are what gives, never a final. Guesses run while finals are being decoded (not
-only when every worker is idle): under load they are what keeps a final's latency below the
-VAD's silence wait plus a decode. A partial or guess that a newer job of its utterance makes
-useless is dropped at once with its audio, so a backlog holds no more than one per utterance.
+Finals go first, then speculative finals, then partials; a partial or a speculative job is
+skipped when a newer job of the same utterance is queued, or when any other job waits or runs:
+when transcription falls behind, partial text and guesses are what gives, never a final. A
+partial or guess that a newer job of its utterance makes useless is dropped at once with its
+audio, so a backlog holds no more than one per utterance.
 
 A speculative utterance (sent when a pause begins, before the turn is known to have ended) is
 transcribed like a final; when the final comes and is the same audio, it gets the speculative
@@ -57,7 +55,6 @@ class TranscriptionService:
         self._speculative: dict[tuple[str, str, int], _Job] = {}
         self.speculation_hits = 0
         self._running = 0
-        self._finals_waiting = 0
         self._extras: dict[tuple[str, str, int], _Job] = {}  # newest queued non-final per key
         self._lock = threading.Lock()
         self.skipped_partials = 0
@@ -107,8 +104,6 @@ class TranscriptionService:
             self._latest[key] = job.seq
             if utterance.speculative:
                 self._speculative[key] = job
-            if priority == FINAL:
-                self._finals_waiting += 1
             # The utterance's older partial or guess still queued is of no use now: dropped at
             # once, with its audio (a backlog must not hold seconds of audio per queued extra).
             older = self._extras.pop(key, None)
@@ -147,21 +142,16 @@ class TranscriptionService:
             if job is None:
                 return
             with self._lock:
-                if job.priority == FINAL:
-                    self._finals_waiting -= 1
-                elif self._extras.get(job.key) is job:
+                if self._extras.get(job.key) is job:
                     del self._extras[job.key]
             if not job.future.set_running_or_notify_cancel():
                 continue
             with self._lock:
                 latest = self._latest.get(job.key)
                 superseded = latest is not None and latest != job.seq
-                if job.priority == PARTIAL:  # only when nothing else waits or runs
-                    busy = self._queue.qsize() > 0 or self._running > 0
-                elif job.priority == SPECULATIVE:  # not while a final waits for a worker
-                    busy = self._finals_waiting > 0
-                else:
-                    busy = False
+                # Partials and guesses are extras: only when nothing else waits and the other
+                # workers are free too (a guess that turns out wrong is wasted work).
+                busy = self._queue.qsize() > 0 or self._running > 0
                 stale = job.priority != FINAL and (superseded or busy)
                 if job.priority != PARTIAL and latest == job.seq:
                     del self._latest[job.key]
