@@ -32,6 +32,7 @@ class Embedder:
         self._model = E5(num_threads=threads)
         self._lock = threading.Lock()
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.cache_dir = cache_dir
         self._disk = cache_dir / "embeddings" if cache_dir is not None else None
 
     def _embed(self, texts: list[str]) -> np.ndarray:
