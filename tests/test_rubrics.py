@@ -765,6 +765,116 @@ def test_offer_from_the_customer_is_not_counted(resources: Resources, language: 
     assert analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
 
 
+# Offers put as questions, phrased unlike the rubric file's examples.
+QUESTION_OFFERS = {
+    "en": [
+        "Would a discount help you stay?",
+        "What if I moved you to the smaller plan?",
+        "Would you be open to a shorter contract with no exit fee?",
+    ],
+    "he": [
+        "הנחה תעזור לך להישאר?",
+        "אולי נוריד לך שליש מהתשלום החודשי, מה אתה אומר?",
+        "מה תגיד על חוזה קצר יותר בלי קנס יציאה?",
+    ],
+}
+RAISED = {
+    "en": [
+        "I can give you a ten percent discount on the renewal.",
+        "Okay, I can stretch it to a twenty percent discount.",
+        "So that's the twenty percent discount, if you want it.",
+    ],
+    "he": [
+        "אני יכולה לתת לך הנחה של עשרה אחוז על החידוש.",
+        "טוב, אני יכולה למתוח את זה להנחה של עשרים אחוז.",
+        "אז ההנחה של עשרים אחוז עומדת, אם תרצה.",
+    ],
+}
+
+
+def _offer_call(language: str, offers: list[str]) -> list[Line]:
+    lines: list[Line] = [("c1", 0.5, 4.0, OFFERS[language]["why"])]
+    t = 4.6
+    for text in offers:
+        lines.append(("a1", t, t + 4.0, text))
+        lines.append(("c1", t + 4.6, t + 5.6, OFFERS[language]["no"]))
+        t += 6.2
+    return lines
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_offers_as_questions_count(resources: Resources, language: str) -> None:
+    lines = _offer_call(language, QUESTION_OFFERS[language])
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["offer_limit"]
+    assert v.verdict == "fail" and v.reason.startswith("3 distinct offers"), v.reason
+    assert v.evidence == [ev(CUSTOMER_REP, lines[i]) for i in (1, 3, 5)]
+    two = analyze(resources, language, CUSTOMER_REP, lines[:4]).verdicts["offer_limit"]
+    assert (two.verdict, two.reason[:1]) == ("pass", "2")
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_a_raised_figure_is_a_new_offer(resources: Resources, language: str) -> None:
+    # ten percent, then twenty: two offers; the twenty percent said again: still two.
+    lines = _offer_call(language, RAISED[language])
+    v = analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"]
+    assert (v.verdict, v.reason) == ("pass", "2 offer(s) (discount, discount)")
+    assert v.evidence == [ev(CUSTOMER_REP, lines[i]) for i in (1, 3)]
+
+
+# outcome: the customer taking an offer early in the call, then talk of other things.
+ACCEPTED = {
+    "en": [
+        ("c1", "I want to cancel, it just costs too much."),
+        ("a1", "What if I took fifteen dollars off every month?"),
+        ("c1", "Yeah okay, that would help."),
+        ("a1", "Great. I'll also check why the router keeps dropping at night, one second."),
+        ("c1", "Sure. It's mostly after ten, when the kids are streaming."),
+        ("a1", "I see two resets last week. I'll book a technician for Thursday morning."),
+        ("c1", "Thursday morning is fine."),
+        ("a1", "Anything else I can help with today?"),
+        ("c1", "No, that's all, thanks."),
+    ],
+    "he": [
+        ("c1", "אני רוצה לבטל, זה פשוט יקר מדי."),
+        ("a1", "מה אם אוריד לך חמישה עשר שקל בכל חודש?"),
+        ("c1", "כן בבקשה, זה יעזור."),
+        ("a1", "מצוין. אני גם אבדוק למה הראוטר מתנתק בלילה, רגע אחד."),
+        ("c1", "בטח. זה בעיקר אחרי עשר, כשהילדים רואים סדרות."),
+        ("a1", "אני רואה שני איפוסים בשבוע שעבר. אזמין לך טכנאי ליום חמישי בבוקר."),
+        ("c1", "חמישי בבוקר מתאים."),
+        ("a1", "יש עוד משהו שאני יכולה לעזור בו היום?"),
+        ("c1", "לא, זה הכול, תודה."),
+    ],
+}
+DECLINED = {
+    "en": "No deal is going to fix a line that drops every night, that would help nobody.",
+    "he": "שום הצעה לא תתקן קו שמתנתק כל לילה, זה לא יעזור.",
+}
+
+
+def _timed(pairs: list[tuple[str, str]]) -> list[Line]:
+    lines: list[Line] = []
+    t = 0.5
+    for speaker, text in pairs:
+        dur = max(1.0, round(len(text.split()) / 2.5, 1))
+        lines.append((speaker, t, round(t + dur, 2), text))
+        t = round(t + dur + 0.6, 2)
+    return lines
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_saved_when_the_customer_takes_an_offer(
+    resources: Resources, language: str
+) -> None:
+    pairs = ACCEPTED[language]
+    card = analyze(resources, language, CUSTOMER_REP, _timed(pairs))
+    assert card.outcome == "saved"
+    # the same call with the offer turned down is not saved
+    declined = [*pairs[:2], ("c1", DECLINED[language]), *pairs[3:]]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(declined)).outcome != "saved"
+
+
 def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
     lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
     assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"

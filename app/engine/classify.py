@@ -13,6 +13,7 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,11 @@ DOOR_OPEN = ("leave_door_open", "door_open")
 DOOR_OPEN_VOTE = 0.5
 _REASONS = ("price", "service", "product", "non_usage")
 _STAGES = ("refrozen", "switching", "anti", "thawing")
+# A reply that says no doesn't take the offer, whatever else it says.
+_NEGATION = re.compile(
+    r"\b(?:no|not|nope|never|nothing|cannot)\b|n't\b|(?:^|[\s,.])(?:לא|אין|ממש לא)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
 
 
 class _Strict(BaseModel):
@@ -54,6 +60,9 @@ class OutcomeSignals(_Strict):
     final_part: float = Field(0.4, gt=0, le=1)
     saved: ClassSignals
     churned: ClassSignals
+    # The customer taking an offer: a short yes in reply to one ("okay, let's do that").
+    accept: ClassSignals = Field(default_factory=ClassSignals)
+    accept_within_s: float = Field(20.0, gt=0, le=300)
 
 
 class ReasonSignals(_Strict):
@@ -114,6 +123,7 @@ class Classifier:
                 value = getattr(signals, name)
                 if isinstance(value, ClassSignals):
                     self._phrases[(group, name)] = PhraseMatcher(value.phrases.get(language))
+        self.accept_within_s = spec.outcome.accept_within_s
 
     def _has(self, state: CallState, group: str, name: str, t: Transcript) -> bool:
         if self._phrases[(group, name)].find(t.text):
@@ -160,6 +170,11 @@ class Classifier:
                 # "You're always welcome back" is said to a customer who is leaving.
                 votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t)
                 last["churned"] = t.end
+        # The customer taking an offer, wherever in the call: a vote to stay, as sure as a phrase,
+        # unless the reply itself reads as leaving. A later decision outvotes it.
+        for t in self._acceptances(state):
+            votes["saved"] += PHRASE_SURENESS
+            last["saved"] = max(last.get("saved", -1.0), t.end)
         if not last:
             sure = min(
                 (self._sure(state, "outcome", label, t) for t in tail for label in _OUTCOMES),
@@ -169,6 +184,35 @@ class Classifier:
         outcome = max(votes, key=lambda k: (votes[k], last.get(k, -1.0)))
         other = votes["saved" if outcome == "churned" else "churned"]
         return outcome, min(1.0, votes[outcome]) * (1.0 - other / max(votes[outcome], 1e-9) / 2)
+
+    def _acceptances(self, state: CallState) -> list[Transcript]:
+        """The customer's replies that take an offer: the customer's first utterance after an
+        offer (within `accept_within_s`, before the company speaks again at length) that says
+        yes to it and doesn't read as leaving."""
+        out: list[Transcript] = []
+        accept = self._phrases[("outcome", "accept")]
+        if not accept:
+            return out
+        for offer in state.marks.get("offer", []):
+            reply = next(
+                (
+                    t
+                    for t in state.transcripts
+                    if state.is_customer(t.speaker)
+                    and t.start >= offer.start
+                    and t.end > offer.end
+                    and t.start - offer.end <= self.accept_within_s
+                ),
+                None,
+            )
+            if reply is None or reply in out or not accept.find(reply.text):
+                continue
+            if _NEGATION.search(reply.text):  # "no deal is going to fix that"
+                continue
+            if self._has(state, "outcome", "churned", reply):
+                continue
+            out.append(reply)
+        return out
 
     def _door_open(self, state: CallState, t: Transcript) -> bool:
         bank = self.bank
