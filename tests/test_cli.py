@@ -149,8 +149,9 @@ def test_json_scorecard(runs: dict[str, Run]) -> None:
     assert card["language"] == "en"
     assert list(card["verdicts"]) == list(RUBRIC_IDS)
     for v in card["verdicts"].values():
-        assert set(v) == {"verdict", "reason", "evidence"}
+        assert set(v) == {"verdict", "reason", "evidence", "confidence", "judged_by"}
         assert v["verdict"] in {"pass", "fail", "na"}
+        assert 0.0 <= v["confidence"] <= 1.0
         for e in v["evidence"]:
             assert set(e) == {"speaker", "role", "start", "end", "text"}
     assert card["verdicts"]["listen_first"]["verdict"] == "fail"
