@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -191,13 +192,34 @@ def cmd_stream(args: argparse.Namespace) -> int:
     return 0
 
 
-def _db():  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _db_session() -> Iterator[Any]:
+    """A transaction on this machine's database (`HAKSHEV_DATABASE_URL`, migrated first); an
+    account error is a CLI error."""
+    from app.auth.service import AuthError
     from app.core.config import get_settings
     from app.store.db import Database, migrate
 
     db = Database(get_settings().db_url)
-    migrate(db.engine)
-    return db
+    try:
+        migrate(db.engine)
+        with db.session() as s:
+            yield s
+    except AuthError as e:
+        raise CliError(str(e)) from e
+    finally:
+        db.close()
+
+
+def _user_named(s: Any, username: str) -> Any:
+    from sqlalchemy import select
+
+    from app.store.models import User
+
+    user = s.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise CliError(f"no user {username!r}")
+    return user
 
 
 def _positive_days(value: str) -> float:
@@ -225,16 +247,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from app.auth import service
 
     password = _read_password(args)
-    db = _db()
-    try:
-        with db.session() as s:
-            service.create_user(
-                s, args.username, password, args.role, team=args.team, display_name=args.name
-            )
-    except service.AuthError as e:
-        raise CliError(str(e)) from e
-    finally:
-        db.close()
+    with _db_session() as s:
+        service.create_user(
+            s, args.username, password, args.role, team=args.team, display_name=args.name
+        )
     print(f"added {args.role} {args.username}")
     return 0
 
@@ -244,12 +260,20 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
     from app.store.models import User
 
-    db = _db()
-    with db.session() as s:
+    with _db_session() as s:
         for u in s.scalars(select(User).order_by(User.username)):
             state = "" if u.active else "  (disabled)"
             print(f"{u.username}\t{u.role}\t{u.team or '-'}\t{u.display_name}{state}")
-    db.close()
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from app.auth import service
+
+    password = _read_password(args)
+    with _db_session() as s:
+        service.set_password(s, _user_named(s, args.username), password)
+    print(f"password set for {args.username}")
     return 0
 
 
@@ -261,12 +285,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
     days = args.days if args.days is not None else get_settings().retention_days
     if not days:
         raise CliError("no retention period: give --days N or set HAKSHEV_RETENTION_DAYS")
-    db = _db()
-    try:
-        with db.session() as s:
-            purged = purge_rows(s, cutoff_for(days), dry_run=args.dry_run)
-    finally:
-        db.close()
+    with _db_session() as s:
+        purged = purge_rows(s, cutoff_for(days), dry_run=args.dry_run)
     if args.dry_run:
         for cid in purged.calls:
             print(cid)
@@ -281,50 +301,15 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
-    from app.auth import service
-    from app.store.models import User
-
-    password = _read_password(args)
-    db = _db()
-    try:
-        with db.session() as s:
-            user = s.scalar(select(User).where(User.username == args.username))
-            if user is None:
-                raise CliError(f"no user {args.username!r}")
-            service.set_password(s, user, password)
-    except service.AuthError as e:
-        raise CliError(str(e)) from e
-    finally:
-        db.close()
-    print(f"password set for {args.username}")
-    return 0
-
-
 def cmd_key_add(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from app.auth import service
-    from app.store.models import User
 
-    db = _db()
-    try:
-        with db.session() as s:
-            user = None
-            if args.user:
-                user = s.scalar(select(User).where(User.username == args.user))
-                if user is None:
-                    raise CliError(f"no user {args.user!r}")
-            row, key = service.create_api_key(
-                s, args.name, args.role, user=user, max_calls=args.max_calls
-            )
-            key_id = row.id
-    except service.AuthError as e:
-        raise CliError(str(e)) from e
-    finally:
-        db.close()
+    with _db_session() as s:
+        user = _user_named(s, args.user) if args.user else None
+        row, key = service.create_api_key(
+            s, args.name, args.role, user=user, max_calls=args.max_calls
+        )
+        key_id = row.id
     print(f"key {key_id} ({args.role}): {key}")
     print("keep it now: it is not shown again", file=sys.stderr)
     return 0
@@ -335,22 +320,18 @@ def cmd_key_list(args: argparse.Namespace) -> int:
 
     from app.store.models import ApiKey
 
-    db = _db()
-    with db.session() as s:
+    with _db_session() as s:
         for k in s.scalars(select(ApiKey).order_by(ApiKey.id)):
             state = "revoked" if k.revoked_at else "active"
             print(f"{k.id}\thk_{k.prefix}_…\t{k.role}\t{state}\t{k.name}")
-    db.close()
     return 0
 
 
 def cmd_key_revoke(args: argparse.Namespace) -> int:
     from app.auth import service
 
-    db = _db()
-    with db.session() as s:
+    with _db_session() as s:
         found = service.revoke_api_key(s, args.id)
-    db.close()
     if not found:
         raise CliError(f"no key {args.id}")
     print(f"key {args.id} revoked")
