@@ -875,6 +875,41 @@ def test_outcome_saved_when_the_customer_takes_an_offer(
     assert analyze(resources, language, CUSTOMER_REP, _timed(declined)).outcome != "saved"
 
 
+# churn_stage: switching is an alternative already in use, said by the customer.
+STAGE_LINES = {
+    "en": {
+        "switched": "I want to cancel. I've already signed up with Zipstream, "
+        "they installed it yesterday.",
+        "joined_you": "We signed up with you fourteen months ago and the first months were great.",
+        "lately": "Lately the reports are wrong every week and nobody answers my emails.",
+    },
+    "he": {
+        "switched": "אני רוצה לבטל. כבר חתמתי עם חברה אחרת, הם התקינו אצלי אתמול.",
+        "joined_you": "הצטרפנו אליכם לפני שנה וחודשיים, והחודשים הראשונים היו מצוינים.",
+        "lately": "בזמן האחרון הדוחות שגויים כל שבוע ואף אחד לא עונה למיילים שלי.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_churn_stage_switching_needs_the_alternative_in_use(
+    resources: Resources, language: str
+) -> None:
+    t = STAGE_LINES[language]
+    switched = [("c1", 0.5, 6.0, t["switched"]), ("a1", 6.6, 10.0, NR[language]["answer"])]
+    assert analyze(resources, language, CUSTOMER_REP, switched).churn_stage == "switching"
+    # joining this company, then complaints: negative feelings, no alternative yet
+    unhappy = [
+        ("c1", 0.5, 6.0, t["joined_you"]),
+        ("a1", 6.6, 8.0, NR[language]["answer"]),
+        ("c1", 8.6, 14.0, t["lately"]),
+    ]
+    assert analyze(resources, language, CUSTOMER_REP, unhappy).churn_stage not in (
+        "switching",
+        "refrozen",
+    )
+
+
 def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
     lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
     assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
