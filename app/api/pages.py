@@ -125,26 +125,29 @@ async def trends_page(request: Request, principal: OptionalPrincipalDep) -> Resp
     return _page(request, "trends")
 
 
-@router.get("/calls/{call_id}")
-async def scorecard_page(
-    call_id: str, request: Request, principal: OptionalPrincipalDep, store: StoreDep, hub: HubDep
+async def _call_page(
+    page: str, call_id: str, request: Request, principal: Any, store: Any, hub: Any
 ) -> Response:
+    """A page about one call: sign in first; another rep's call is a call that doesn't exist."""
     if principal is None:
         return _to_login(request)
     if not await _may_view_call(store, hub, principal, call_id):
         return _error(request, 404, f"No call {call_id}.")
-    return _page(request, "scorecard")
+    return _page(request, page)
+
+
+@router.get("/calls/{call_id}")
+async def scorecard_page(
+    call_id: str, request: Request, principal: OptionalPrincipalDep, store: StoreDep, hub: HubDep
+) -> Response:
+    return await _call_page("scorecard", call_id, request, principal, store, hub)
 
 
 @router.get("/calls/{call_id}/replay")
 async def replay_page(
     call_id: str, request: Request, principal: OptionalPrincipalDep, store: StoreDep, hub: HubDep
 ) -> Response:
-    if principal is None:
-        return _to_login(request)
-    if not await _may_view_call(store, hub, principal, call_id):
-        return _error(request, 404, f"No call {call_id}.")
-    return _page(request, "replay")
+    return await _call_page("replay", call_id, request, principal, store, hub)
 
 
 @router.get("/static/vendor/chart.umd.min.js")
