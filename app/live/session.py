@@ -284,17 +284,7 @@ class LiveCall:
         """Locate the private words of `utt` in its audio, off the loop and off the call's
         worker (a Whisper pass); the spans are silenced when the recording is closed."""
         assert self.redactor is not None
-        job = asyncio.get_running_loop().run_in_executor(
-            None,
-            private_spans,
-            self.transcriber,
-            self.redactor,
-            utt.samples,
-            self.info.language,
-            utt.start,
-            utt.end,
-            expected,
-        )
+        job = asyncio.get_running_loop().run_in_executor(None, self._spans_now, utt, expected)
         self._silencing.add(job)
         job.add_done_callback(self._spans_found)
 
@@ -492,7 +482,8 @@ class LiveCall:
         return out
 
     def _spans_now(self, utt: UtteranceAudio, expected: int) -> list[Span]:
-        """`_find_private`, blocking (in the call's worker, while it is rebuilt)."""
+        """The spans of `utt`'s private words in the audio (a blocking Whisper pass: in an
+        executor for a live call, in the call's worker while it is rebuilt)."""
         if self.redactor is None:
             return []
         return private_spans(
