@@ -6,6 +6,7 @@ secrets handed out once; only their SHA-256 is stored, so a leaked database give
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -195,20 +196,7 @@ def resolve_api_key(s: Session, key: str) -> Principal | None:
             return None
         p = principal_for_user(s, user, via="key", key_id=row.id)
         # A key never acts with more than its own role.
-        return (
-            p
-            if p.role == row.role
-            else Principal(
-                user_id=user.id,
-                username=user.username,
-                role=row.role,
-                team=user.team,
-                display_name=user.display_name,
-                via="key",
-                key_id=row.id,
-                team_members=p.team_members,
-            )
-        )
+        return p if p.role == row.role else dataclasses.replace(p, role=row.role)
     return Principal(
         user_id=None,
         username=f"key:{row.prefix}",
