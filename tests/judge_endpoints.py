@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -19,13 +18,41 @@ from typing import Any
 
 import httpx
 
+from app.core.config import ROOT, Settings
+from app.pipeline.analyze import analyze_transcript
+from app.pipeline.resources import Resources
+from tests.conftest import labelled_call
+from tests.live_server import free_port
+
 MODEL_ALIAS = "smollm2-135m-instruct"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# The labelled call both judge test files use, and the verdict they make borderline so the
+# judge gives a second opinion on it.
+CALL = "en-electricity-moving-abroad"
+UNSURE = "say_we_want_you"
+
+
+def unsure_card(resources: Resources) -> dict[str, Any]:
+    """The engine's scorecard of `CALL`, with exactly one content verdict (`UNSURE`) unsure: the
+    engine's own confidences vary as its detectors improve."""
+    data = analyze_transcript(resources, labelled_call(CALL)).to_dict()
+    for rid, verdict in data["verdicts"].items():
+        verdict["confidence"] = 0.3 if rid == UNSURE else 1.0
+    return data
+
+
+def judge_settings(base_url: str, tmp: Path, **values: Any) -> Settings:
+    """Settings with the judge on at `base_url`, data in `tmp`, no retries unless given."""
+    return Settings(
+        **{
+            "rubrics_dir": ROOT / "rubrics",
+            "data_dir": tmp,
+            "judge_base_url": base_url,
+            "judge_retries": 0,
+            **values,
+        }
+    )
 
 
 def smollm2_gguf() -> Path:

@@ -16,20 +16,24 @@ from typing import Any
 import httpx
 import pytest
 
-from app.core.config import ROOT, Settings
+from app.core.config import Settings
 from app.judge.client import JudgeClient, estimate_tokens
 from app.judge.judge import Judge
 from app.judge.prompts import PromptError, load_prompt, load_prompts
 from app.judge.scorecard import apply_decision
-from app.pipeline.analyze import analyze_transcript
 from app.pipeline.resources import Resources
 from tests.accounts import admin_headers
-from tests.conftest import CALLS_DIR, labelled_call
-from tests.judge_endpoints import HttpEndpoint, answering, completion
+from tests.conftest import CALLS_DIR
+from tests.judge_endpoints import (
+    CALL,
+    UNSURE,
+    HttpEndpoint,
+    answering,
+    completion,
+    unsure_card,
+)
+from tests.judge_endpoints import judge_settings as endpoint_settings
 from tests.live_server import serve
-
-CALL = "en-electricity-moving-abroad"
-UNSURE = "say_we_want_you"  # made borderline in these tests: the judge gives a second opinion
 
 NOTES = {
     "went_well": {"text": "You asked why the customer wanted to leave.", "evidence": ["u1"]},
@@ -55,24 +59,12 @@ def by_task(request: dict[str, Any]) -> tuple[int, bytes, float]:
 @pytest.fixture(scope="module")
 def card(resources: Resources) -> dict[str, Any]:
     """The engine's scorecard of a labelled call, with one content verdict made unsure."""
-    data = analyze_transcript(resources, labelled_call(CALL)).to_dict()
-    # The engine's own confidences vary as its detectors improve: here exactly one is unsure.
-    for rid, verdict in data["verdicts"].items():
-        verdict["confidence"] = 0.3 if rid == UNSURE else 1.0
-    return data
+    return unsure_card(resources)
 
 
 def judge_settings(base_url: str, tmp: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "rubrics_dir": ROOT / "rubrics",
-        "data_dir": tmp,
-        "judge_base_url": base_url,
-        "judge_model": "test-model",
-        "judge_timeout_s": 5.0,
-        "judge_retries": 0,
-        **overrides,
-    }
-    return Settings(**values)
+    values = {"judge_model": "test-model", "judge_timeout_s": 5.0, **overrides}
+    return endpoint_settings(base_url, tmp, **values)
 
 
 def make_judge(resources: Resources, settings: Settings) -> Judge:

@@ -15,20 +15,24 @@ from typing import Any
 import httpx
 import pytest
 
-from app.core.config import ROOT, Settings
+from app.core.config import Settings
 from app.judge.answers import ChurnRefinement, CoachingNotes, SecondOpinion
 from app.judge.judge import Judge
-from app.pipeline.analyze import analyze_transcript
 from app.pipeline.resources import Resources
 from tests.accounts import admin_headers
-from tests.conftest import CALLS_DIR, labelled_call
-from tests.judge_endpoints import MODEL_ALIAS, LlamaServer, llama_server
+from tests.conftest import CALLS_DIR
+from tests.judge_endpoints import (
+    CALL,
+    MODEL_ALIAS,
+    UNSURE,
+    LlamaServer,
+    judge_settings,
+    llama_server,
+    unsure_card,
+)
 from tests.live_server import serve
 
 pytestmark = pytest.mark.judge
-
-CALL = "en-electricity-moving-abroad"
-UNSURE = "say_we_want_you"
 
 
 @pytest.fixture(scope="module")
@@ -39,27 +43,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServer]:
 
 @pytest.fixture(scope="module")
 def card(resources: Resources) -> dict[str, Any]:
-    data = analyze_transcript(resources, labelled_call(CALL)).to_dict()
-    # The engine's own confidences vary as its detectors improve: here exactly one is unsure.
-    for rid, verdict in data["verdicts"].items():
-        verdict["confidence"] = 0.3 if rid == UNSURE else 1.0
-    return data
+    return unsure_card(resources)
 
 
 def settings_for(base_url: str, tmp: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "rubrics_dir": ROOT / "rubrics",
-        "data_dir": tmp,
-        "judge_base_url": base_url,
+    values = {
         "judge_model": MODEL_ALIAS,
         # llama-cpp-python's server takes {"type": "json_object", "schema": ...} (a grammar).
         "judge_response_format": "json_object",
         "judge_timeout_s": 120.0,
-        "judge_retries": 0,
         "demo_admin": False,
         **overrides,
     }
-    return Settings(**values)
+    return judge_settings(base_url, tmp, **values)
 
 
 async def test_a_real_server_answers_every_task_within_its_schema(
