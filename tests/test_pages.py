@@ -295,6 +295,13 @@ def test_panel_shows_a_simulated_call_live(browser, site):
     assert len(sockets) > dropped, "the panel did not reconnect"
     expect(page.locator("#call-status")).to_have_text("live", timeout=20_000)
     expect(finals).not_to_have_count(0)
+    # The reconnected socket first sends `call`, then the history: wait for the history to be
+    # drawn before counting (the panel redraws the final lines from it).
+    page.wait_for_function(
+        "n => document.querySelectorAll('#transcript .line.final').length >= n",
+        arg=before,
+        timeout=20_000,
+    )
     assert finals.count() >= before
     starts = page.eval_on_selector_all(
         "#transcript .line.final",
