@@ -491,6 +491,7 @@ def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
         print(f"server pid {server.pid} on port {server.port}, whisper {health['whisper_model']}")
         cpu = asyncio.run(_stream_all(server, pcm16(audio), runs))
         rss_mb = server.peak_rss_mb()
+        asr = (get_json(server, "/health") or {}).get("transcription") or {}
         for run in runs:
             run.stored_scorecard = stored_scorecard(server, run.call_id)
             run.stored = get_json(server, f"/v1/calls/{run.call_id}")
@@ -498,6 +499,11 @@ def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
         rc = server.stop()
     result = report(runs, calls, seconds, cpu, rss_mb, opts.show_events)
     result.runs = runs
+    if asr:
+        print(
+            "transcriptions    {finals} finals, {guesses} guesses ({guesses_taken} taken as the"
+            " final), {partials} partials, {skipped} skipped as stale".format(**asr)
+        )
     problems = server.log_problems()
     clean = rc in (0, -signal.SIGTERM) and "Finished server process" in server.log_tail(5)
     how = "clean shutdown" if clean else "NOT a clean shutdown"  # uvicorn re-raises SIGTERM

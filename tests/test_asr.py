@@ -49,3 +49,33 @@ def test_language_detection_is_limited_to_hebrew_and_english(resources: Resource
 def test_unsupported_language_is_refused(resources: Resources) -> None:
     with pytest.raises(ValueError, match="language"):
         resources.transcriber("en").transcribe(np.zeros(SR, np.float32), "fr")
+
+
+def test_pieces_sent_ahead_give_the_same_text_as_the_final_alone(resources: Resources) -> None:
+    """Live, a long utterance's pieces are transcribed while the speaker goes on and the final
+    only adds its last piece; offline the final comes alone and is cut the same way."""
+    from app.audio.segmenter import TrackSegmenter
+    from app.core.events import UtteranceAudio
+    from tests.synth import Turn, render
+
+    sentences = [
+        "I have called you four times this month about the same broken router.",
+        "Every single evening the connection drops for at least an hour.",
+        "And still nobody came to fix it.",
+    ]
+    audio, _ = render([Turn(0, s, gap=0.3) for s in sentences], "en", 1)
+    seg = TrackSegmenter("c", partial_interval_s=None)
+    events = [e for i in range(0, len(audio), 1600) for e in seg.process(audio[i : i + 1600, 0])]
+    events += list(seg.flush())
+    utts = [e for e in events if isinstance(e, UtteranceAudio)]
+    final = utts[-1]
+    assert final.final and len(final.pieces) >= 2 and sum(u.ahead for u in utts) >= 1
+    asr, model = resources.asr, resources.transcriber("en")
+
+    before = asr.stats()["finals"]
+    live = [asr.submit("live", model, u, "en") for u in utts][-1].result()
+    assert asr.stats()["finals"] - before == len(final.pieces)  # no piece transcribed twice
+    offline = asr.submit("offline", model, final, "en").result()
+    assert live is not None and offline is not None
+    assert live.text == offline.text
+    assert _wer(" ".join(sentences), live.text) < 0.2, live.text

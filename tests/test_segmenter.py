@@ -80,3 +80,28 @@ def test_long_turn_is_split_for_whisper_but_stays_one_turn() -> None:
     finals = [e for e in events if isinstance(e, UtteranceAudio) and e.final]
     assert len(finals) >= 2 and all(f.end - f.start <= 28.0 + 1e-6 for f in finals)
     assert len([e for e in events if isinstance(e, SpeechEnded)]) == 1
+
+
+def test_a_long_utterance_goes_ahead_in_pieces_cut_at_its_pauses() -> None:
+    turns = [
+        Turn(0, "I have called you four times this month about the same broken router."),
+        Turn(0, "Every single evening the connection drops for at least an hour.", gap=0.3),
+        Turn(0, "And still nobody came.", gap=0.3),
+    ]
+    audio, spoken = render(turns, "en", 1)
+    events = _run(TrackSegmenter("c", partial_interval_s=None), audio[:, 0], 1600)
+    ahead = [e for e in events if isinstance(e, UtteranceAudio) and e.ahead]
+    finals = [e for e in events if isinstance(e, UtteranceAudio) and e.final]
+    assert len(finals) == 1 and len([e for e in events if isinstance(e, SpeechEnded)]) == 1
+    final = finals[0]
+    assert len(ahead) >= 1 and len(final.pieces) == len(ahead) + 1
+    # The pieces sent ahead are the final's leading pieces, sample for sample, each cut in a
+    # pause between sentences; the last piece runs to the end of the utterance.
+    pauses = [(a.end, b.start) for a, b in zip(spoken, spoken[1:], strict=False)]
+    for (lo, hi), piece in zip(final.pieces, ahead, strict=False):
+        np.testing.assert_array_equal(final.samples[lo:hi], piece.samples)
+        assert piece.utterance_start == final.start and not piece.final
+        assert any(p0 - 0.1 <= piece.end - 0.15 <= p1 + 0.1 for p0, p1 in pauses)
+    assert final.pieces[0][0] == 0 and final.pieces[-1][1] == len(final.samples)
+    starts = [lo for lo, _ in final.pieces]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)

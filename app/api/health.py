@@ -15,6 +15,7 @@ async def health(resources: ResourcesDep, hub: HubDep) -> dict[str, object]:
         "status": "ok",
         "live_calls": len(hub.calls),
         "transcription_backlog": asr.backlog if asr is not None else 0,
+        "transcription": asr.stats() if asr is not None else None,
         "whisper_model": s.whisper_model,
         "whisper_model_he": s.model_for("he"),
         "rubrics": sorted(resources.rubrics.specs),

@@ -7,9 +7,15 @@ stop is backdated to where the silence began. Times are call time from sample co
 
 While a turn goes on, a partial `UtteranceAudio` is cut every `partial_interval_s`. A long turn is
 cut into utterances at its pauses (past `soft_max_utterance_s`), and in any case before Whisper's
-window is full, at the quietest point of the last seconds. With `speculate`, the utterance so far
+window is full, at the quietest point of the last seconds.
+
+Inside an utterance the audio goes to Whisper in pieces: once the current piece is `piece_s`
+long, it is cut at the next pause and sent ahead (`ahead`) while the speaker goes on, and the
+final utterance lists its pieces, so its text is the pieces' texts joined and only the last piece
+is left to transcribe when the turn ends. The cuts depend on the audio alone, so a call analysed
+offline is cut the same way. Partials cover the current piece. With `speculate`, the current piece
 is also sent ahead when a pause begins, marked speculative: if the pause turns out to end the
-turn, the final utterance is the same audio and its transcript is already under way.
+turn, the final's last piece is the same audio and its transcript is already under way.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ class TrackSegmenter:
         self._cand_start: int | None = None  # window index of an unconfirmed start
         self._speech_start: int | None = None  # window index where confirmed speech began
         self._utt_start: int | None = None  # sample where the current utterance begins
+        self._piece_start = 0  # sample where the utterance's current piece begins
+        self._pieces: list[tuple[int, int]] = []  # the utterance's pieces sent ahead (samples)
         self._silence_start: int | None = None  # window index where a pause began
         self._last_partial = 0
         self._next_id = 0
@@ -58,6 +66,7 @@ class TrackSegmenter:
         self._min_silence = max(1, round(self.opt.min_silence_duration_ms / 32))
         self._max_utt = int(MAX_UTTERANCE_S * SAMPLE_RATE)
         self._soft_max = int(self.opt.soft_max_utterance_s * SAMPLE_RATE)
+        self._piece_len = int(self.opt.piece_s * SAMPLE_RATE)
         self._split_pause = max(1, round(self.opt.split_pause_ms / 32))
         self._speculate_after = max(1, round(self.opt.speculate_after_ms / 32))
         self._last_end = 0  # sample where the previous segment ended
@@ -76,8 +85,25 @@ class TrackSegmenter:
         return self._audio[max(lo, 0) : max(hi, 0)].copy()
 
     def _utterance(
-        self, start: int, end: int, final: bool, speculative: bool = False
+        self,
+        start: int,
+        end: int,
+        final: bool,
+        speculative: bool = False,
+        ahead: bool = False,
+        speech_end: int | None = None,
     ) -> UtteranceAudio:
+        """Audio from `start` to `end`: the whole utterance for a final (with its pieces; the
+        speech in it ends at `speech_end`), the current piece otherwise."""
+        assert self._utt_start is not None
+        pieces: tuple[tuple[int, int], ...] = ()
+        if final:
+            spans = list(self._pieces)
+            if (end if speech_end is None else speech_end) > self._piece_start:
+                # a last piece, unless the speech ended where the previous one was cut
+                spans.append((self._piece_start, end))
+            if len(spans) > 1:
+                pieces = tuple((a - start, b - start) for a, b in spans)
         utt = UtteranceAudio(
             self.speaker,
             self._next_id,
@@ -87,9 +113,13 @@ class TrackSegmenter:
             final,
             self._turn,
             speculative,
+            ahead,
+            pieces,
+            self._utt_start / SAMPLE_RATE,
         )
         if final:
             self._next_id += 1
+            self._pieces = []
         return utt
 
     def process(self, samples: np.ndarray) -> Iterator[Event]:
@@ -119,7 +149,7 @@ class TrackSegmenter:
                 self._speech_start = self._cand_start
                 self._cand_start = None
                 start = max(self._speech_start * WINDOW - self._pad, self._last_end, 0)
-                self._utt_start = start
+                self._utt_start = self._piece_start = start
                 self._last_partial = start
                 self._turn += 1
                 yield SpeechStarted(self.speaker, self._speech_start * WINDOW / SAMPLE_RATE)
@@ -141,9 +171,12 @@ class TrackSegmenter:
             if paused == self._split_pause and pause_at - self._utt_start >= self._soft_max:
                 yield from self._cut(pause_at)
                 return
-            if self.speculate and paused == self._speculate_after:
+            if paused == self._split_pause and pause_at - self._piece_start >= self._piece_len:
+                yield self._send_piece(pause_at)
+                return
+            if self.speculate and paused == self._speculate_after and pause_at > self._piece_start:
                 end = min(pause_at + self._pad, self._samples_in)
-                yield self._utterance(self._utt_start, end, final=False, speculative=True)
+                yield self._utterance(self._piece_start, end, final=False, speculative=True)
                 return
         if here - self._utt_start >= self._max_utt:
             yield from self._split(here)
@@ -152,24 +185,34 @@ class TrackSegmenter:
             and here - self._last_partial >= self.partial_interval_s * SAMPLE_RATE
         ):
             self._last_partial = here
-            yield self._utterance(self._utt_start, here, final=False)
+            yield self._utterance(self._piece_start, here, final=False)
+
+    def _send_piece(self, pause_at: int) -> UtteranceAudio:
+        """Cut the utterance's current piece at a pause and send it ahead; the turn goes on."""
+        end = min(pause_at + self._pad, self._samples_in)
+        piece = self._utterance(self._piece_start, end, final=False, ahead=True)
+        self._pieces.append((self._piece_start, end))
+        self._piece_start = self._last_partial = pause_at
+        return piece
 
     def _cut(self, pause_at: int) -> Iterator[Event]:
         """End an utterance at a pause inside a long turn; the next one starts in the pause."""
         assert self._utt_start is not None
         end = min(pause_at + self._pad, self._samples_in)
-        yield self._utterance(self._utt_start, end, final=True)
-        self._utt_start = self._last_partial = pause_at
+        yield self._utterance(self._utt_start, end, final=True, speech_end=pause_at)
+        self._utt_start = self._piece_start = self._last_partial = pause_at
         self._probs = self._probs[-(self._split_pause + 1) :]
 
     def _split(self, here: int) -> Iterator[Event]:
         """Cut an over-long utterance at its quietest window of the last 3 s; the turn goes on."""
         assert self._utt_start is not None
-        look = min(len(self._probs), int(3 * SAMPLE_RATE / WINDOW))
+        # (within the current piece: what was sent ahead stays as it was cut)
+        in_piece = (here - self._piece_start) // WINDOW
+        look = max(1, min(len(self._probs), int(3 * SAMPLE_RATE / WINDOW), in_piece))
         tail = np.asarray(self._probs[-look:])
         cut = here - (look - int(np.argmin(tail))) * WINDOW
         yield self._utterance(self._utt_start, cut, final=True)
-        self._utt_start = self._last_partial = cut
+        self._utt_start = self._piece_start = self._last_partial = cut
         self._probs = self._probs[-(look - int(np.argmin(tail))) :]
 
     def _close(self, speech_end: int) -> Iterator[Event]:
@@ -180,7 +223,7 @@ class TrackSegmenter:
         )
         end = min(speech_end + self._pad, self._samples_in)
         if speech_end > self._utt_start:  # nothing left when a cut fell in this same pause
-            yield self._utterance(self._utt_start, end, final=True)
+            yield self._utterance(self._utt_start, end, final=True, speech_end=speech_end)
         self._last_end = end
         self._speech_start = self._utt_start = self._silence_start = None
         self._probs = []

@@ -73,6 +73,9 @@ class VadOptions:
     # the turn only waits for the last piece (and the pieces before are done meanwhile).
     soft_max_utterance_s: float = 8.0
     split_pause_ms: int = 200
+    # Inside an utterance, audio is sent ahead to Whisper in pieces cut at a pause once a piece
+    # is this long; the final's text is the pieces' texts joined (see app.asr.service).
+    piece_s: float = 3.0
     # After this much silence the utterance so far is sent ahead as a speculative final.
     speculate_after_ms: int = 250
 

@@ -66,6 +66,14 @@ class UtteranceAudio:
     # Cut as soon as a pause begins, before the turn is known to have ended: transcribed at
     # once, and reused if the final utterance turns out the same (it saves the VAD's wait).
     speculative: bool = False
+    # A leading piece of a longer utterance, cut at a pause while the speaker goes on and sent
+    # ahead to be transcribed at once: the final then only waits for its last piece.
+    ahead: bool = False
+    # A final's pieces: (start, end) sample offsets into `samples`, one per piece in order; the
+    # final's text is its pieces' texts joined (the same cut live and offline).
+    pieces: tuple[tuple[int, int], ...] = ()
+    # Where the utterance begins; partials, guesses and pieces ahead cover only its last part.
+    utterance_start: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

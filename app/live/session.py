@@ -124,6 +124,8 @@ class LiveCall:
             asyncio.Queue()
         )
         self._final_done: set[tuple[str, int]] = set()
+        # texts of the pieces sent ahead of utterances not final yet (for partials on show)
+        self._pieces_heard: dict[tuple[str, int], dict[float, str]] = {}
         self._drain_task = asyncio.create_task(self._drain_finals(), name=f"finals-{call_id}")
         self._tasks: set[asyncio.Task[Any]] = set()
         self._last_metrics = 0.0
@@ -263,13 +265,24 @@ class LiveCall:
             future.add_done_callback(lambda f, u=utt: self._partial_done(u, f))
 
     def _partial_done(self, utt: UtteranceAudio, future: asyncio.Future[Any]) -> None:
+        """A partial or a piece sent ahead is transcribed: show the utterance so far (the
+        pieces before it, then its own text) until the final replaces it."""
         if future.cancelled() or future.exception() is not None:
             return
         result = future.result()
-        if result is None or not result.text or (utt.speaker, utt.utterance_id) in self._final_done:
+        key = (utt.speaker, utt.utterance_id)
+        if key in self._final_done:
             return
-        text = self._redact(result.text, partial=True)[0]
-        t = Transcript(utt.speaker, utt.start, utt.end, text, False, utt.utterance_id)
+        text = result.text if result is not None else ""
+        pieces = self._pieces_heard.setdefault(key, {})
+        if utt.ahead:
+            pieces[utt.start] = text
+        if not text:
+            return
+        before = [t for start, t in sorted(pieces.items()) if start < utt.start and t]
+        shown = self._redact(" ".join([*before, text]), partial=True)[0]
+        start = utt.start if utt.utterance_start is None else utt.utterance_start
+        t = Transcript(utt.speaker, start, utt.end, shown, False, utt.utterance_id)
         self.publish(self._transcript_event(t), keep=False)
 
     # --- private data -----------------------------------------------------------------------
@@ -316,6 +329,7 @@ class LiveCall:
                 )
                 result = None
             self._final_done.add((utt.speaker, utt.utterance_id))
+            self._pieces_heard.pop((utt.speaker, utt.utterance_id), None)
             if result is not None and result.text:
                 # (a few ms of regular expressions and number parsing: in the call's worker)
                 text, private = await self._in_worker(self._redact, result.text)
