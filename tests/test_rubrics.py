@@ -910,6 +910,55 @@ def test_churn_stage_switching_needs_the_alternative_in_use(
     )
 
 
+# An offer laid out as an option, the customer asking what it includes, the answer describing it
+# (not a new offer), then a different tool put as a conditional: two offers.
+ASKED_ABOUT = {
+    "en": [
+        ("c1", "I'd like to stop the membership, I barely come in any more."),
+        ("a1", "There's a lighter plan too, evenings only, for about half of what you pay."),
+        ("c1", "What would that plan include exactly?"),
+        ("a1", "The same classes after six, the app, and one guest pass a month, for twenty-two."),
+        ("c1", "Hmm, I don't think so."),
+        ("a1", "Okay. And if we paused the membership for two months instead?"),
+        ("c1", "No, thanks."),
+    ],
+    "he": [
+        ("c1", "אני רוצה להפסיק את המנוי, אני כמעט לא מגיע."),
+        ("a1", "יש גם מסלול קליל יותר, רק בערבים, בערך בחצי ממה שאתה משלם."),
+        ("c1", "מה בדיוק כולל המסלול הזה?"),
+        ("a1", "את אותם שיעורים אחרי שש, את האפליקציה וכניסת אורח אחת בחודש, בעשרים ושניים שקל."),
+        ("c1", "לא נראה לי."),
+        ("a1", "אוקיי. ואם נקפיא לך את המנוי לחודשיים במקום?"),
+        ("c1", "לא, תודה."),
+    ],
+}
+# Money the customer has on the account, said while closing it: no offer.
+BALANCE = {
+    "en": "There's a balance of about twelve pounds left on the account, it goes back to your "
+    "card once the final bill is done.",
+    "he": "נשארה לך יתרה של בערך שנים עשר שקל בחשבון, היא חוזרת לכרטיס אחרי החשבון הסופי.",
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_an_answer_about_an_offered_plan_is_not_a_new_offer(
+    resources: Resources, language: str
+) -> None:
+    lines = _timed(ASKED_ABOUT[language])
+    v = analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"]
+    assert v.verdict == "pass" and v.reason.startswith("2 offer(s)"), v.reason
+    assert v.evidence == [ev(CUSTOMER_REP, lines[i]) for i in (1, 5)]
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_a_balance_refunded_is_not_an_offer(
+    resources: Resources, language: str
+) -> None:
+    lines = [("c1", 0.5, 4.0, OFFERS[language]["why"]), ("a1", 4.6, 11.0, BALANCE[language])]
+    v = analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"]
+    assert v.verdict == "na", v.reason
+
+
 def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
     lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
     assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
@@ -940,11 +989,6 @@ NOT_YET = {
     ("en-newspaper-pitches-three-offers", "no_reselling"),
     ("he-afterschool-cutoffs-two-days", "no_reselling"),
     ("he-streaming-pitch-after-i-know", "no_reselling"),
-    ("en-carinsurance-cutoffs-asked-plan", "offer_limit"),
-    ("he-afterschool-cutoffs-two-days", "offer_limit"),
-    ("en-electricity-moving-abroad", "offer_limit"),
-    ("en-newspaper-pitches-three-offers", "offer_limit"),
-    ("he-office-cleaning-owner-opens-offers", "offer_limit"),
 }
 BUILT = ("listen_first", "no_reselling", "cs_leads", "kind_rant_interrupt", "offer_limit")
 MET = [(c, r) for c in ALL_CALLS for r in BUILT if (c, r) not in NOT_YET]

@@ -1,10 +1,22 @@
 """`offer_limit` — at most two retention offers; a third one only hurts (001).
 
 An offer is a company utterance putting a retention tool on the table (a discount, a credit, a
-free period, a freeze, a downgrade, an upgrade at no cost), by its phrases or by meaning (the
-`offer_other` head, which takes offers put as questions: "would a discount help?"). The same
-offer repeated counts once: an utterance whose tools and figures were all in one earlier offer,
-or that means the same as one, is that offer again; a new figure makes a new offer.
+free period, a freeze, a downgrade, an upgrade at no cost). It is recognised, in either
+language, by what it says and how it is put:
+
+- by meaning: the `offer_other` head (trained on the rubric file's examples, offers put as
+  statements, questions and conditionals: "would a discount help?", "מה אם אוריד לך 20%?")
+  at its threshold; or, a little less sure of it, at `cue_probability` when the utterance is
+  also framed as a proposal (a conditional, a question to the customer, "I can", "there's a …
+  plan", a price "instead of" another: the `_PROPOSAL` cues below);
+- by its words: a tool named (the `offer_*` phrase lists) said as a proposal, or a framing
+  phrase ("what I can do is", "אני יכולה להציע").
+
+The same offer repeated counts once: an utterance whose tools and figures were all in one
+earlier offer, or that means the same as one (embedding similarity of the two utterances), is
+that offer again; a new figure for a tool already offered is a raised offer, a new one. A
+company reply describing a plan because the customer asked about it ("what would the cheaper
+plan include?") is an answer, not a new offer, unless it is framed as one ("I can offer …").
 """
 
 from __future__ import annotations
@@ -26,19 +38,44 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+# How a proposal is put, whatever it proposes: a conditional or a question to the customer, an
+# ability or an intention of the speaker's ("I can", "we could", "I'll give"), an option laid
+# out ("there's a …", "one option is", "we also do"), a price set against another ("instead
+# of", "down to"). Cheap context for the head's middling readings, never enough alone.
+_PROPOSAL = re.compile(
+    r"\b(?:if (?:you|we|i)|what if|how about|what about|would (?:you|it|that|a|an)|could (?:i|we)"
+    r"|i can|we can|i could|we could|i'?d like to (?:offer|give)|i'?ll (?:give|add|put|take|throw"
+    r"|waive|credit|move|drop|lock|extend|knock)"
+    r"|we'?ll (?:cover|give|add|waive|take|throw|credit|pay|put|move|drop|lock|extend|knock)"
+    r"|for you,? we|let me (?:give|offer|add|put|take|see what)"
+    r"|here'?s what|one option|another option|the other option|there'?s (?:a|an|also)"
+    r"|we (?:also )?(?:do|have|give|offer) (?:a|an|two|three|free)|you'?d (?:get|pay|have|save)"
+    r"|instead of|down to|comes? down|you'?ll (?:get|have|pay))\b"
+    r"|(?:^|\s)(?:ו?אם|מה אם|מה דעתך|מה תגיד|מה תגידי|אפשר|אולי|אני יכול|אני יכולה|אנחנו יכולים"
+    r"|נוכל|אוכל|אתן|ניתן|נותן|נותנת|נותנים|נוסיף|אוסיף|אעביר|נעביר|נוריד|אוריד|יש לנו|יש לי|יש גם"
+    r"|יהיה לכם|יהיה לך|תקבל|תקבלי|תקבלו|במקום|בוא נעשה|בואי נעשה|אציע|מציע|מציעה|מציעים"
+    r"|תשלם|תשלמי|תשלמו|יורד|יורדת)(?=\s|$)",
+    re.IGNORECASE,
+)
+
 OFFER_KINDS = ("discount", "credit", "free_period", "freeze", "downgrade", "upgrade", "other")
+TOOL_KINDS = OFFER_KINDS[:-1]
 
 
 class OfferLimitSettings(DetectorSettings):
     max_offers: int = Field(2, ge=1, le=20)
     min_words: int = Field(4, ge=1, le=50)
     same_offer_similarity: float = Field(0.93, ge=0, le=1)
+    # The offer head's probability that counts when the utterance is put as a proposal.
+    cue_probability: float = Field(0.5, ge=0, le=1)
+    # A reply within this many seconds of the customer asking about a plan is an answer.
+    asked_within_s: float = Field(30.0, ge=0, le=600)
 
 
 class OfferLimit(Detector):
     id = "offer_limit"
     settings_model = OfferLimitSettings
-    phrase_kinds = tuple(f"offer_{k}" for k in OFFER_KINDS)
+    phrase_kinds = (*(f"offer_{k}" for k in OFFER_KINDS), "customer_asks")
     nudge_kinds = ("offers_made",)
     settings: OfferLimitSettings
 
@@ -47,6 +84,7 @@ class OfferLimit(Detector):
         self.offers: list[tuple[str, Transcript]] = []
         self._signatures: list[tuple[frozenset[str], frozenset[str]]] = []
         self._seen: list[Any] = []  # embeddings of the offers made
+        self._asked: list[Transcript] = []  # the customer asking what a plan includes
 
     def _vector(self, t: Transcript) -> Any:
         assert self.bank is not None
@@ -55,6 +93,12 @@ class OfferLimit(Detector):
     @property
     def count(self) -> int:
         return len(self.offers)
+
+    def _probability(self, t: Transcript) -> float:
+        bank = self.bank
+        if bank is None or not bank.has(self.id, "offer_other"):
+            return 0.0
+        return bank.probability(self.id, "offer_other", self.state.similarities(t, bank))
 
     def _same_as_earlier(
         self, signature: frozenset[str], numbers: frozenset[str], t: Transcript
@@ -73,26 +117,57 @@ class OfferLimit(Detector):
                 return True
         return False
 
+    def _asks(self, t: Transcript) -> bool:
+        """The customer asks what a plan includes or what the options are: this file's phrases,
+        or by meaning no_reselling's `customer_asks` examples (one reading of the utterance)."""
+        if self.phrases["customer_asks"].find(t.text):
+            return True
+        bank = self.bank
+        key = ("no_reselling", "customer_asks")
+        return bool(bank and bank.has(*key) and bank.fires(*key, self.state.similarities(t, bank)))
+
+    def _pitch(self, t: Transcript) -> bool:
+        """no_reselling's reading of the utterance as a pitch (the same embedding)."""
+        bank = self.bank
+        key = ("no_reselling", "pitch")
+        return bool(bank and bank.has(*key) and bank.fires(*key, self.state.similarities(t, bank)))
+
+    def _answers_a_question(self, t: Transcript) -> bool:
+        """Said in reply to the customer asking what a plan includes or what options there are."""
+        asked = self.state.last_customer_before(t, self.settings.asked_within_s)
+        return asked is not None and any(a is asked for a in self._asked)
+
     def on_transcript(self, t: Transcript) -> list[Output]:
-        if not self.state.is_company(t.speaker) or t.words < self.settings.min_words:
+        st = self.state
+        if st.is_customer(t.speaker):
+            if t.words >= 2 and self._asks(t):
+                self._asked.append(t)
+            return []
+        if not st.is_company(t.speaker) or t.words < self.settings.min_words:
             return []
         matched = {k: self.phrases[f"offer_{k}"].find_all(t.text) for k in OFFER_KINDS}
         # What is offered (the tools named), not how it is put ("what if", "I can offer").
-        signature = frozenset(p for k in OFFER_KINDS if k != "other" for p in matched[k])
+        signature = frozenset(p for k in TOOL_KINDS for p in matched[k])
         numbers = frozenset(n.lower() for n in _NUMBER.findall(t.text))
-        if signature:
-            kind = next(k for k in OFFER_KINDS if matched[k])
-        elif matched["other"] or self.match("offer_other", t) is not None:
-            # Framed as an offer, or an offer by meaning alone (a question included).
-            kind = "other"
-        else:
+        framed = bool(matched["other"])
+        proposal = framed or _PROPOSAL.search(t.text) is not None
+        p = self._probability(t)
+        examples = self.spec.examples.get("offer_other")
+        threshold = examples.threshold if examples is not None else 1.0
+        by_meaning = p >= threshold or (proposal and p >= self.settings.cue_probability)
+        if not (by_meaning or framed or (signature and proposal)):
             return []
+        if not (signature or framed) and self._pitch(t):
+            return []  # selling the product ("for that you're getting …") offers nothing new
+        if self._answers_a_question(t) and not framed and p < threshold:
+            return []  # describing what the customer asked about is not offering it
+        kind = next((k for k in TOOL_KINDS if matched[k]), "other")
         if self._same_as_earlier(signature, numbers, t):
             return []  # the same offer again
         self._seen.append(self._vector(t) if self.bank is not None else None)
         self._signatures.append((signature, numbers))
         self.offers.append((kind, t))
-        self.state.marks.setdefault("offer", []).append(t)
+        st.marks.setdefault("offer", []).append(t)
         finding = self.finding("offer", t, f"offer {self.count}: {kind}")
         out: list[Output] = [finding]
         if self.count == self.settings.max_offers:
