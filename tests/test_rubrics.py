@@ -875,6 +875,57 @@ def test_outcome_saved_when_the_customer_takes_an_offer(
     assert analyze(resources, language, CUSTOMER_REP, _timed(declined)).outcome != "saved"
 
 
+# outcome: the customer's last decisive words. Putting it off after an offer is undecided; a yes
+# to a plan the company described because the customer asked about it is saved.
+DEFERRED = {
+    "en": [
+        ("c1", "I'm thinking of leaving, the bill keeps going up."),
+        ("a1", "I can take ten dollars off every month for a year."),
+        ("c1", "Hmm. Maybe. I'd want to go over it with my husband tonight before I say anything."),
+        ("a1", "Of course. Is there anything else I can help with?"),
+        ("c1", "No, that's all for now."),
+    ],
+    "he": [
+        ("c1", "אני חושבת לעזוב, החשבון כל הזמן עולה."),
+        ("a1", "אני יכול להוריד לך עשרה שקלים בכל חודש לשנה."),
+        ("c1", "אולי. אני רוצה לעבור על זה עם בעלי הערב לפני שאני עונה."),
+        ("a1", "בטח. יש עוד משהו שאני יכול לעזור בו?"),
+        ("c1", "לא, זה הכול בינתיים."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_undecided_when_the_customer_puts_it_off(
+    resources: Resources, language: str
+) -> None:
+    card = analyze(resources, language, CUSTOMER_REP, _timed(DEFERRED[language]))
+    assert card.outcome == "undecided"
+    assert card.verdicts["leave_door_open"].verdict == "na"
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_saved_on_a_yes_to_a_described_plan(resources: Resources, language: str) -> None:
+    pairs = ASKED_ABOUT[language][:4] + [
+        (
+            "c1",
+            {
+                "en": "Okay, that makes sense, put me on that one.",
+                "he": "אוקיי, זה נשמע הגיוני, תעביר אותי אליו.",
+            }[language],
+        ),
+        (
+            "a1",
+            {
+                "en": "Done, it starts on the first of the month.",
+                "he": "בוצע, זה מתחיל בראשון לחודש.",
+            }[language],
+        ),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, _timed(pairs))
+    assert card.outcome == "saved"
+
+
 # churn_stage: switching is an alternative already in use, said by the customer.
 STAGE_LINES = {
     "en": {

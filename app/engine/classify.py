@@ -33,11 +33,9 @@ DOOR_OPEN = ("leave_door_open", "door_open")
 DOOR_OPEN_VOTE = 0.5
 _REASONS = ("product", "service", "price", "non_usage", "other", "unknown")
 CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
-_OUTCOMES = ("saved", "churned")
-# The company leaving the door open (leave_door_open's examples) is a vote that the customer
-# leaves, at this weight against the customer's own words.
-DOOR_OPEN = ("leave_door_open", "door_open")
-DOOR_OPEN_VOTE = 0.5
+# A later signal outweighs an earlier one: its vote grows by up to this share from the start of
+# the final part to the end of the call (the customer's last decisive words count most).
+RECENCY = 1.0
 _REASONS = ("price", "service", "product", "non_usage")
 _STAGES = ("refrozen", "switching", "anti", "thawing")
 # A reply that says no doesn't take the offer, whatever else it says.
@@ -60,6 +58,9 @@ class OutcomeSignals(_Strict):
     final_part: float = Field(0.4, gt=0, le=1)
     saved: ClassSignals
     churned: ClassSignals
+    # The customer putting the decision off ("I'll think about it", "I'll talk it over and get
+    # back to you"): a vote for undecided.
+    undecided: ClassSignals = Field(default_factory=ClassSignals)
     # The customer taking an offer: a short yes in reply to one ("okay, let's do that").
     accept: ClassSignals = Field(default_factory=ClassSignals)
     accept_within_s: float = Field(20.0, gt=0, le=300)
@@ -157,32 +158,42 @@ class Classifier:
         end, start = said[-1].end, said[0].start
         tail_from = end - (end - start) * self.final_part
         tail = [t for t in said if t.end >= tail_from]
-        # Every signal of a decision in the final part votes by how sure its reading is: one
-        # faint reading can't outvote a clear one, and of two as clear the later one wins.
-        votes = {label: 0.0 for label in _OUTCOMES}
+        offers = {id(t) for t in state.marks.get("offer", [])}
+
+        def weight(t: Transcript) -> float:
+            return 1.0 + RECENCY * max(0.0, t.end - tail_from) / max(end - tail_from, 1e-9)
+
+        # Every signal of a decision in the final part votes by how sure its reading is and how
+        # late it came: one faint reading can't outvote a clear one, and of two as clear the
+        # later one wins. An offer is not a decision, whatever it sounds like.
+        votes = {label: 0.0 for label in OUTCOMES}
         last: dict[str, float] = {}
         for t in tail:
-            for label in _OUTCOMES:
+            if id(t) in offers:
+                continue
+            for label in OUTCOMES:
+                if label == "undecided" and not state.is_customer(t.speaker):
+                    continue  # only the customer puts their own decision off
                 if self._has(state, "outcome", label, t):
-                    votes[label] += self._sure(state, "outcome", label, t)
+                    votes[label] += self._sure(state, "outcome", label, t) * weight(t)
                     last[label] = t.end
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
-                votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t)
+                votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t) * weight(t)
                 last["churned"] = t.end
         # The customer taking an offer, wherever in the call: a vote to stay, as sure as a phrase,
         # unless the reply itself reads as leaving. A later decision outvotes it.
         for t in self._acceptances(state):
-            votes["saved"] += PHRASE_SURENESS
+            votes["saved"] += PHRASE_SURENESS * weight(t) if t.end >= tail_from else PHRASE_SURENESS
             last["saved"] = max(last.get("saved", -1.0), t.end)
         if not last:
             sure = min(
-                (self._sure(state, "outcome", label, t) for t in tail for label in _OUTCOMES),
+                (self._sure(state, "outcome", label, t) for t in tail for label in CHURN_OUTCOMES),
                 default=1.0,
             )
             return "undecided", sure
         outcome = max(votes, key=lambda k: (votes[k], last.get(k, -1.0)))
-        other = votes["saved" if outcome == "churned" else "churned"]
+        other = max(v for k, v in votes.items() if k != outcome)
         return outcome, min(1.0, votes[outcome]) * (1.0 - other / max(votes[outcome], 1e-9) / 2)
 
     def _acceptances(self, state: CallState) -> list[Transcript]:
@@ -193,7 +204,10 @@ class Classifier:
         accept = self._phrases[("outcome", "accept")]
         if not accept:
             return out
-        for offer in state.marks.get("offer", []):
+        # What the customer may say yes to: an offer, or the company's answer describing an
+        # offered plan the customer asked about (offer_limit marks both).
+        anchors = state.marks.get("offer", []) + state.marks.get("offer_answer", [])
+        for offer in sorted(anchors, key=lambda t: t.start):
             reply = next(
                 (
                     t
@@ -209,7 +223,9 @@ class Classifier:
                 continue
             if _NEGATION.search(reply.text):  # "no deal is going to fix that"
                 continue
-            if self._has(state, "outcome", "churned", reply):
+            if self._has(state, "outcome", "churned", reply) or self._has(
+                state, "outcome", "undecided", reply
+            ):
                 continue
             out.append(reply)
         return out

@@ -145,6 +145,11 @@ class OfferLimit(Detector):
             return []
         if not st.is_company(t.speaker) or t.words < self.settings.min_words:
             return []
+        answering = self._answers_a_question(t)
+        if answering and self.offers:
+            # The company describing an offered plan the customer asked about: a yes to it
+            # takes the plan (the outcome reads it).
+            st.marks.setdefault("offer_answer", []).append(t)
         matched = {k: self.phrases[f"offer_{k}"].find_all(t.text) for k in OFFER_KINDS}
         # What is offered (the tools named), not how it is put ("what if", "I can offer").
         signature = frozenset(p for k in TOOL_KINDS for p in matched[k])
@@ -159,7 +164,7 @@ class OfferLimit(Detector):
             return []
         if not (signature or framed) and self._pitch(t):
             return []  # selling the product ("for that you're getting …") offers nothing new
-        if self._answers_a_question(t) and not framed and p < threshold:
+        if answering and not framed and p < threshold:
             return []  # describing what the customer asked about is not offering it
         kind = next((k for k in TOOL_KINDS if matched[k]), "other")
         if self._same_as_earlier(signature, numbers, t):
