@@ -1010,6 +1010,35 @@ def test_offer_limit_a_balance_refunded_is_not_an_offer(
     assert v.verdict == "na", v.reason
 
 
+# churn_stage by the stages' definitions: leaving for a reason of one's own with nothing against
+# the company is content; a contract signed elsewhere but not yet in use, and the decision said,
+# is anti; settled with the new provider is refrozen.
+STAGES_BY_DEFINITION = {
+    "en": {
+        "content": "I'd like to cancel, please. We're moving to Spain in May, "
+        "nothing to do with you.",
+        "anti": "I've already signed up with another company, they start next month. "
+        "Just tell me how to cancel.",
+        "refrozen": "Thanks for calling, but we've been on the other system since spring and "
+        "we're settled, there's no reason to come back.",
+    },
+    "he": {
+        "content": "אני רוצה לבטל בבקשה. אנחנו עוברים לספרד במאי, זה לא קשור אליכם.",
+        "anti": "כבר חתמתי עם חברה אחרת, הם מתחילים בחודש הבא. רק תגידו לי איך מבטלים.",
+        "refrozen": "תודה שהתקשרת, אבל אנחנו כבר כמה חודשים אצל המתחרים, התרגלנו, "
+        "אין לי סיבה לחזור.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+@pytest.mark.parametrize("stage", ["content", "anti", "refrozen"])
+def test_churn_stage_by_its_definition(resources: Resources, language: str, stage: str) -> None:
+    text = STAGES_BY_DEFINITION[language][stage]
+    lines = [("c1", 0.5, 7.0, text), ("a1", 7.6, 11.0, NR[language]["answer"])]
+    assert analyze(resources, language, CUSTOMER_REP, lines).churn_stage == stage
+
+
 def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
     lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
     assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"

@@ -149,9 +149,8 @@ class Classifier:
         if not customer:
             return Classification("undecided", "unknown", "content")
         outcome, sure = self._outcome(state)
-        return Classification(
-            outcome, self._reason(state, customer), self._stage(state, customer), sure
-        )
+        reason = self._reason(state, customer)
+        return Classification(outcome, reason, self._stage(state, customer, reason), sure)
 
     def _outcome(self, state: CallState) -> tuple[str, float]:
         said = state.transcripts
@@ -252,8 +251,17 @@ class Classifier:
             return "unknown"
         return max(counts, key=lambda k: (counts[k], -first[k]))
 
-    def _stage(self, state: CallState, customer: list[Transcript]) -> str:
+    def _stage(self, state: CallState, customer: list[Transcript], reason: str) -> str:
+        """The furthest stage the customer's words show. Thawing and anti are negative feelings
+        about the company: a customer leaving for a reason of their own (not using it, a move)
+        is content unless they say such a feeling in so many words (a phrase, not a resemblance)."""
+        own_reason = reason in ("non_usage", "other")
         for label in _STAGES:
-            if any(self._has(state, "churn_stage", label, t) for t in customer):
-                return label
+            phrases = self._phrases[("churn_stage", label)]
+            for t in customer:
+                if own_reason and label in ("anti", "thawing"):
+                    if phrases.find(t.text):
+                        return label
+                elif self._has(state, "churn_stage", label, t):
+                    return label
         return "content"
