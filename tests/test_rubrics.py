@@ -1039,6 +1039,30 @@ def test_churn_stage_by_its_definition(resources: Resources, language: str, stag
     assert analyze(resources, language, CUSTOMER_REP, lines).churn_stage == stage
 
 
+# churn_reason: a reason said negated is not given; a move far away is `other`.
+REASONS = {
+    "en": [
+        (
+            "It's not about the price at all, honestly. We just never use it since the kids left.",
+            "non_usage",
+        ),
+        ("We're relocating to Portugal in the summer, so I need to close it.", "other"),
+    ],
+    "he": [
+        ("זה בכלל לא עניין של מחיר. פשוט הילדים גדלו ואין לי צורך בזה.", "non_usage"),
+        ("אנחנו עוברים לגור בפורטוגל בקיץ, אז אני צריכה לסגור את זה.", "other"),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+@pytest.mark.parametrize("case", [0, 1])
+def test_churn_reason_negated_and_other(resources: Resources, language: str, case: int) -> None:
+    text, reason = REASONS[language][case]
+    lines = [("c1", 0.5, 7.0, text), ("a1", 7.6, 11.0, NR[language]["answer"])]
+    assert analyze(resources, language, CUSTOMER_REP, lines).churn_reason == reason
+
+
 def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
     lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
     assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"

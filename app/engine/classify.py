@@ -36,7 +36,9 @@ CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
 # A later signal outweighs an earlier one: its vote grows by up to this share from the start of
 # the final part to the end of the call (the customer's last decisive words count most).
 RECENCY = 1.0
-_REASONS = ("price", "service", "product", "non_usage")
+_REASONS = ("price", "service", "product", "non_usage", "other")
+# A churn reason read by meaning alone counts this much against one said in words.
+MEANING_VOTE = 0.6
 _STAGES = ("refrozen", "switching", "anti", "thawing")
 # A reply that says no doesn't take the offer, whatever else it says.
 _NEGATION = re.compile(
@@ -71,6 +73,8 @@ class ReasonSignals(_Strict):
     service: ClassSignals
     price: ClassSignals
     non_usage: ClassSignals
+    # A circumstance of the customer's own that ends the service for them (a move far away).
+    other: ClassSignals = Field(default_factory=ClassSignals)
 
 
 class StageSignals(_Strict):
@@ -134,6 +138,16 @@ class Classifier:
         if bank is None or not bank.has(key, name) or not t.text.strip():
             return False
         return bool(bank.fires(key, name, state.similarities(t, bank)))
+
+    def _asserted(self, state: CallState, group: str, name: str, t: Transcript) -> bool:
+        """`_has`, but a phrase counts only when it is not negated; an utterance that says the
+        phrase only negated is not read by meaning either."""
+        matcher = self._phrases[(group, name)]
+        if matcher.find_asserted(t.text):
+            return True
+        if matcher.find(t.text):
+            return False
+        return self._has(state, group, name, t)
 
     def _sure(self, state: CallState, group: str, name: str, t: Transcript) -> float:
         if self._phrases[(group, name)].find(t.text):
@@ -240,12 +254,16 @@ class Classifier:
         return float(self.bank.confidence(*DOOR_OPEN, state.similarities(t, self.bank)))
 
     def _reason(self, state: CallState, customer: list[Transcript]) -> str:
-        counts: dict[str, int] = {}
+        """The reason the customer gives most (ties: the first given). A reason said in words
+        counts more than one read by resemblance; a reason said negated ("it's not the price")
+        is not given."""
+        counts: dict[str, float] = {}
         first: dict[str, float] = {}
         for t in customer:
             for label in _REASONS:
-                if self._has(state, "churn_reason", label, t):
-                    counts[label] = counts.get(label, 0) + 1
+                if self._asserted(state, "churn_reason", label, t):
+                    said = self._phrases[("churn_reason", label)].find_asserted(t.text)
+                    counts[label] = counts.get(label, 0.0) + (1.0 if said else MEANING_VOTE)
                     first.setdefault(label, t.start)
         if not counts:
             return "unknown"

@@ -31,6 +31,7 @@ def normalize(text: str) -> str:
 
 
 _HE_PREFIX_LETTERS = "והשבלכמ"
+_NEGATIONS = frozenset({"not", "no", "never", "לא", "אין", "ולא"})
 _HE_ENDING = "(?:ים|ות|ה|ת|י)?"
 
 
@@ -72,6 +73,17 @@ class PhraseMatcher:
         for phrase, regex in self._regexes:
             if regex.search(norm):
                 return phrase
+        return None
+
+    def find_asserted(self, text: str) -> str | None:
+        """Like `find`, skipping a phrase said negated: a negation among the three words before
+        it ("it's not the price", "זה לא המחיר", "not really about the money")."""
+        norm = normalize(text)
+        for phrase, regex in self._regexes:
+            for m in regex.finditer(norm):
+                before = norm[: m.start()].split()[-3:]
+                if not any(w in _NEGATIONS or w.endswith("n't") for w in before):
+                    return phrase
         return None
 
     def find_all(self, text: str) -> list[str]:
