@@ -1063,6 +1063,32 @@ def test_churn_reason_negated_and_other(resources: Resources, language: str, cas
     assert analyze(resources, language, CUSTOMER_REP, lines).churn_reason == reason
 
 
+# no_reselling: "I know what's in it" is a statement, not a question about a plan: the market
+# comparison after it is a pitch after the customer said they know the product.
+KNOWS_THEN_COMPARED = {
+    "en": [
+        ("c1", "I'd like to cancel, we hardly watch it any more."),
+        ("a1", "Can I ask what changed for you?"),
+        ("c1", "I've been with you for years, I know what's in it. We just don't watch."),
+        ("a1", "Sure, but honestly no one gives you this many films for the price, we checked."),
+    ],
+    "he": [
+        ("c1", "אני רוצה לבטל, אנחנו כמעט לא צופים."),
+        ("a1", "אפשר לשאול מה השתנה אצלכם?"),
+        ("c1", "אני איתכם שנים, אני יודעת מה יש אצלכם. אנחנו פשוט לא צופים."),
+        ("a1", "בטח, אבל בינינו, אנחנו הכי משתלמים בשוק, בדקנו את כולם."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_no_reselling_comparison_after_i_know_whats_in_it(
+    resources: Resources, language: str
+) -> None:
+    v = analyze(resources, language, CUSTOMER_REP, _timed(KNOWS_THEN_COMPARED[language]))
+    assert v.verdicts["no_reselling"].verdict == "fail", v.verdicts["no_reselling"].reason
+
+
 def test_switching_something_off_is_not_an_offer(resources: Resources) -> None:
     lines = [("c1", 0.5, 4.0, OFFERS["en"]["why"]), ("a1", 4.6, 9.0, OFFERS["en"]["off"])]
     assert analyze(resources, "en", CUSTOMER_REP, lines).verdicts["offer_limit"].verdict == "na"
@@ -1090,9 +1116,6 @@ ALL_CALLS = [
 NOT_YET = {
     ("he-restaurant-pos-tone-support", "listen_first"),
     ("he-restaurant-pos-tone-support", "kind_rant_interrupt"),
-    ("en-newspaper-pitches-three-offers", "no_reselling"),
-    ("he-afterschool-cutoffs-two-days", "no_reselling"),
-    ("he-streaming-pitch-after-i-know", "no_reselling"),
 }
 BUILT = ("listen_first", "no_reselling", "cs_leads", "kind_rant_interrupt", "offer_limit")
 MET = [(c, r) for c in ALL_CALLS for r in BUILT if (c, r) not in NOT_YET]

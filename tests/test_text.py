@@ -174,3 +174,29 @@ def test_empty_phrases_are_dropped() -> None:
     assert not PhraseMatcher([])
     assert not PhraseMatcher(["...", ""])
     assert PhraseMatcher(["", "..."]).find("anything at all") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [("משתלם", "אנחנו הכי משתלמים בשוק"), ("לקוח", "הלקוחות שלנו"), ("קו", "הקווים")],
+)
+def test_hebrew_final_letter_turns_ordinary_before_an_ending(phrase: str, text: str) -> None:
+    if phrase == "קו":  # two letters: no endings at all
+        assert PhraseMatcher([phrase]).find(text) is None
+        return
+    assert PhraseMatcher([phrase]).find(text) == phrase
+    assert PhraseMatcher([phrase]).find("זה " + phrase) == phrase
+    assert PhraseMatcher([phrase]).find(phrase[:-1] + "ים") is None  # the final form needs its own
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("It's not about the price at all.", None),
+        ("It's the price, honestly.", "price"),
+        ("זה לא המחיר, זה השירות", None),
+        ("המחיר עלה שוב", "מחיר"),
+    ],
+)
+def test_find_asserted_skips_a_negated_phrase(text: str, found: str | None) -> None:
+    assert PhraseMatcher(["price", "מחיר"]).find_asserted(text) == found

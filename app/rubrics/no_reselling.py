@@ -8,10 +8,25 @@ issue is service: one pitch then is enough to fail.
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
 from app.rubrics.base import Detector, DetectorSettings, Output
+
+# "I know what's in it" says what a customer knows, it asks nothing: a line saying it without a
+# question mark is not a request to hear about a plan.
+_KNOWING = re.compile(
+    r"\b(?:i|we) (?:already )?know\b"
+    r"|(?:^|\s)ו?(?:אני|אנחנו) (?:כבר )?(?:יודע|יודעת|יודעים|מכיר|מכירה|מכירים)(?=\s|$)",
+    re.IGNORECASE,
+)
+
+
+def asks(text: str) -> bool:
+    """Could the customer's line be a question about a plan (not a statement of knowing it)?"""
+    return "?" in text or _KNOWING.search(text) is None
 
 
 class NoResellingSettings(DetectorSettings):
@@ -43,7 +58,7 @@ class NoReselling(Detector):
         if not self.match("pitch", t):
             return []
         asked = st.last_customer_before(t, self.settings.asked_within_s)
-        if asked is not None and self.match("customer_asks", asked):
+        if asked is not None and asks(asked.text) and self.match("customer_asks", asked):
             return []
         after_knows = self.knows is not None and self.knows.end <= t.start
         self.pitches.append((t, after_knows))

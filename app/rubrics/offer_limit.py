@@ -28,6 +28,7 @@ from pydantic import Field
 
 from app.core.events import Transcript, Verdict
 from app.rubrics.base import Detector, DetectorSettings, Output
+from app.rubrics.no_reselling import asks
 
 # Figures in an offer (amounts, months, percentages), as digits or as words.
 _NUMBER = re.compile(
@@ -140,7 +141,7 @@ class OfferLimit(Detector):
     def on_transcript(self, t: Transcript) -> list[Output]:
         st = self.state
         if st.is_customer(t.speaker):
-            if t.words >= 2 and self._asks(t):
+            if t.words >= 2 and asks(t.text) and self._asks(t):
                 self._asked.append(t)
             return []
         if not st.is_company(t.speaker) or t.words < self.settings.min_words:
