@@ -502,7 +502,9 @@ def run_once(calls: int, audio: np.ndarray, opts: Options) -> RunResult:
     if asr:
         print(
             "transcriptions    {finals} finals, {guesses} guesses ({guesses_taken} taken as the"
-            " final), {partials} partials, {skipped} skipped as stale".format(**asr)
+            " final), {partials} partials, {skipped} skipped as stale; finals waited"
+            " {final_wait_ms_p50}/{final_wait_ms_p95} ms for a worker and ran"
+            " {final_run_ms_p50}/{final_run_ms_p95} ms (p50/p95)".format(**asr)
         )
     problems = server.log_problems()
     clean = rc in (0, -signal.SIGTERM) and "Finished server process" in server.log_tail(5)

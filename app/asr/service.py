@@ -32,6 +32,8 @@ import itertools
 import logging
 import queue
 import threading
+import time
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -52,6 +54,7 @@ class _Job:
     transcriber: WhisperTranscriber
     language: str
     future: Future[AsrResult | None] = field(default_factory=Future)
+    queued_at: float = field(default_factory=time.perf_counter)
 
 
 class TranscriptionService:
@@ -69,6 +72,8 @@ class TranscriptionService:
         self._lock = threading.Lock()
         self.skipped_partials = 0
         self.done = {FINAL: 0, SPECULATIVE: 0, PARTIAL: 0}  # transcriptions run, per kind
+        # the latest finals' seconds waiting for a worker and running (for /health)
+        self._final_times: deque[tuple[float, float]] = deque(maxlen=1000)
         self._threads = [
             threading.Thread(target=self._run, name=f"asr-{i}", daemon=True) for i in range(workers)
         ]
@@ -187,9 +192,16 @@ class TranscriptionService:
 
     def stats(self) -> dict[str, int]:
         """Counters since start: transcriptions run per kind, finals that took a guess's text,
-        partials and guesses skipped as stale."""
+        partials and guesses skipped as stale; and of the latest 1000 finals (pieces), how long
+        they waited for a worker and ran (ms, p50 and p95)."""
         with self._lock:
+            waits = sorted(w for w, _ in self._final_times)
+            runs = sorted(r for _, r in self._final_times)
             return {
+                "final_wait_ms_p50": _ms(waits, 0.5),
+                "final_wait_ms_p95": _ms(waits, 0.95),
+                "final_run_ms_p50": _ms(runs, 0.5),
+                "final_run_ms_p95": _ms(runs, 0.95),
                 "backlog": self._queue.qsize(),
                 "finals": self.done[FINAL],
                 "guesses": self.done[SPECULATIVE],
@@ -224,6 +236,7 @@ class TranscriptionService:
                 self.skipped_partials += 1
                 job.future.set_result(None)
                 continue
+            began = time.perf_counter()
             try:
                 result = job.transcriber.transcribe(job.utterance.samples, job.language)
             except Exception as exc:  # reported on the call as an error event, the service goes on
@@ -232,6 +245,9 @@ class TranscriptionService:
             else:
                 with self._lock:
                     self.done[job.priority] += 1
+                    if job.priority == FINAL:
+                        ran = time.perf_counter() - began
+                        self._final_times.append((began - job.queued_at, ran))
                 job.future.set_result(result)
             finally:
                 with self._lock:
@@ -242,6 +258,10 @@ class TranscriptionService:
             self._queue.put((_STOP, next(self._seq), None))
         for t in self._threads:
             t.join(timeout=30)
+
+
+def _ms(ordered: list[float], q: float) -> int:
+    return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]) if ordered else 0
 
 
 def _span(utterance: UtteranceAudio) -> tuple[int, int]:
