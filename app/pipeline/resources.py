@@ -60,7 +60,7 @@ class Resources:
         with self._lock:
             if self._signals is None:
                 contrast = load_contrast(self.settings.rubrics_dir / "contrast.yaml")
-                embedder = Embedder(self.settings.cache_dir)
+                embedder = Embedder(self.settings.cache_dir, backend=self.settings.embedder)
                 self._signals = SignalBank(
                     embedder, self.rubrics.specs, contrast, self.classifications.example_sets()
                 )
