@@ -187,7 +187,9 @@ class Classifier:
             for label in OUTCOMES:
                 if label == "undecided" and not state.is_customer(t.speaker):
                     continue  # only the customer puts their own decision off
-                if self._has(state, "outcome", label, t):
+                # "I don't need to think about it" puts nothing off.
+                read = self._asserted if label == "undecided" else self._has
+                if read(state, "outcome", label, t):
                     votes[label] += self._sure(state, "outcome", label, t) * weight(t)
                     last[label] = t.end
             if state.is_company(t.speaker) and self._door_open(state, t):

@@ -34,7 +34,8 @@ from app.rubrics.no_reselling import asks
 _NUMBER = re.compile(
     r"\d+|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|"
     r"forty|fifty|hundred|half|third|quarter)\b"
-    r"|(?:שניים|שתיים|שלושה|שלוש|ארבעה|ארבע|חמישה|חמש|עשרה|עשר|עשרים|שלושים|ארבעים|חמישים|מאה|"
+    r"|(?:שניים|שתיים|שלושה|שלוש|ארבעה|ארבע|חמישה|חמש|עשרה|עשר|עשרים|שלושים|ארבעים|חמישים|שישים|"
+    r"שבעים|שמונים|תשעים|מאה|מאתיים|"
     r"חצי|שליש|רבע|חודשיים)\b",
     re.IGNORECASE,
 )
