@@ -126,7 +126,7 @@ def test_lone_prefix_letter_in_the_middle_glues_too() -> None:
     assert matches("עובר ל המתחרים", "אני עובר להמתחרים")
 
 
-@pytest.mark.parametrize("ending", ["", "ים", "ות", "ה", "ת", "י"])
+@pytest.mark.parametrize("ending", ["", "ים", "ות", "ה", "ת", "י", "ו"])
 def test_hebrew_plural_and_feminine_endings_on_last_word(ending: str) -> None:
     assert matches("הכי מהיר", f"האינטרנט שלנו הכי מהיר{ending} בשוק")
 

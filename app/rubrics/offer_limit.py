@@ -128,11 +128,14 @@ class OfferLimit(Detector):
         key = ("no_reselling", "customer_asks")
         return bool(bank and bank.has(*key) and bank.fires(*key, self.state.similarities(t, bank)))
 
-    def _pitch(self, t: Transcript) -> bool:
-        """no_reselling's reading of the utterance as a pitch (the same embedding)."""
+    def _reads_as(self, t: Transcript, rubric: str, kind: str) -> bool:
+        """Another rubric's reading of the utterance (the same embedding, another head)."""
         bank = self.bank
-        key = ("no_reselling", "pitch")
-        return bool(bank and bank.has(*key) and bank.fires(*key, self.state.similarities(t, bank)))
+        return bool(
+            bank
+            and bank.has(rubric, kind)
+            and bank.fires(rubric, kind, self.state.similarities(t, bank))
+        )
 
     def _answers_a_question(self, t: Transcript) -> bool:
         """Said in reply to the customer asking what a plan includes or what options there are."""
@@ -164,8 +167,13 @@ class OfferLimit(Detector):
         by_meaning = p >= threshold or (proposal and p >= self.settings.cue_probability)
         if not (by_meaning or framed or (signature and proposal)):
             return []
-        if not (signature or framed) and self._pitch(t):
-            return []  # selling the product ("for that you're getting …") offers nothing new
+        if not (signature or framed) and (
+            self._reads_as(t, "no_reselling", "pitch")
+            or self._reads_as(t, "satisfaction_check", "satisfaction_question")
+        ):
+            # Selling the product ("for that you're getting …") or asking whether anything is
+            # missing before closing offers nothing.
+            return []
         if answering and not framed and p < threshold:
             return []  # describing what the customer asked about is not offering it
         kind = next((k for k in TOOL_KINDS if matched[k]), "other")

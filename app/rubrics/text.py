@@ -4,8 +4,8 @@ A phrase is plain words; `*` stands for up to four words. Matching is on normali
 case, punctuation dropped, apostrophes unified) at word boundaries. Hebrew glues short words to
 the next one, so a Hebrew phrase also matches after the one-letter prefixes (ו, ה, ש, ב, ל, כ, מ:
 "וזה הנוהל"), a lone prefix letter in a phrase glues to the word after it ("ידעת ש" matches
-"ידעת שהממיר"), and the last word may take a plural or feminine ending ("מהיר" → "מהירים"; a
-final letter turns ordinary before it: "משתלם" → "משתלמים").
+"ידעת שהממיר"), and the last word may take a plural or feminine ending ("מהיר" → "מהירים",
+"שתישאר" → "שתישארו"; a final letter turns ordinary before it: "משתלם" → "משתלמים").
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def normalize(text: str) -> str:
 
 _HE_PREFIX_LETTERS = "והשבלכמ"
 _NEGATIONS = frozenset({"not", "no", "never", "לא", "אין", "ולא"})
-_HE_ENDING = "(?:ים|ות|ה|ת|י)?"
+_HE_ENDING = "(?:ים|ות|ה|ת|י|ו)?"
 _HE_FINALS = {"ם": "מ", "ן": "נ", "ץ": "צ", "ף": "פ", "ך": "כ"}
 
 
@@ -51,7 +51,7 @@ def _phrase_regex(phrase: str) -> str:
         elif last and len(word) >= 3 and _HEBREW.match(word) and word[-1] in _HE_FINALS:
             # a final letter takes its ordinary form before an ending: משתלם → משתלמים
             stem, final = re.escape(word[:-1]), word[-1]
-            parts.append(f"{stem}(?:{final}|{_HE_FINALS[final]}(?:ים|ות|ה|ת|י))")
+            parts.append(f"{stem}(?:{final}|{_HE_FINALS[final]}(?:ים|ות|ה|ת|י|ו))")
         else:
             ending = _HE_ENDING if last and len(word) >= 3 and _HEBREW.match(word) else ""
             parts.append(re.escape(word) + ending + ("" if last else r"\s+"))
