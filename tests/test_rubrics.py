@@ -983,34 +983,6 @@ ASKED_ABOUT = {
         ("c1", "לא, תודה."),
     ],
 }
-# The customer asking about the offer just made, the company explaining it (a new figure, no
-# new tool, not put as a proposal): still one offer.
-CLARIFIED = {
-    "en": [
-        ("c1", "I want to stop the plan, it got too pricey this year."),
-        ("a1", "How would it be if I set you back to forty a month for a year?"),
-        ("c1", "And what happens after the year?"),
-        ("a1", "Then it's fifty, which is still under what you pay today."),
-        ("c1", "Okay, deal."),
-    ],
-    "he": [
-        ("c1", "אני רוצה להפסיק את המסלול, הוא התייקר מדי השנה."),
-        ("a1", "מה דעתך שאחזיר אותך לארבעים שקל בחודש לשנה?"),
-        ("c1", "ומה קורה אחרי השנה?"),
-        ("a1", "אחרי זה זה חמישים, וזה עדיין פחות ממה שאת משלמת היום."),
-        ("c1", "טוב, סגרנו."),
-    ],
-}
-
-
-@pytest.mark.parametrize("language", LANGS)
-def test_offer_limit_an_offer_explained_is_one_offer(resources: Resources, language: str) -> None:
-    card = analyze(resources, language, CUSTOMER_REP, _timed(CLARIFIED[language]))
-    v = card.verdicts["offer_limit"]
-    assert v.verdict == "pass" and v.reason.startswith("1 offer(s)"), v.reason
-    assert card.outcome == "saved"
-
-
 # Money the customer has on the account, said while closing it: no offer.
 BALANCE = {
     "en": "There's a balance of about twelve pounds left on the account, it goes back to your "

@@ -137,17 +137,6 @@ class OfferLimit(Detector):
             and bank.fires(rubric, kind, self.state.similarities(t, bank))
         )
 
-    def _clarifies(self, t: Transcript, signature: frozenset[str]) -> bool:
-        """A reply, not put as a proposal and naming no new tool, to the customer's question
-        about the offer just made ("and after the six months?"): that offer explained."""
-        if not self.offers:
-            return False
-        asked = self.state.last_customer_before(t, self.settings.asked_within_s)
-        last_offer = self.offers[-1][1]
-        if asked is None or "?" not in asked.text or asked.start < last_offer.start:
-            return False
-        return signature <= self._signatures[-1][0]
-
     def _answers_a_question(self, t: Transcript) -> bool:
         """Said in reply to the customer asking what a plan includes or what options there are."""
         asked = self.state.last_customer_before(t, self.settings.asked_within_s)
@@ -187,11 +176,6 @@ class OfferLimit(Detector):
             return []
         if answering and not framed and p < threshold:
             return []  # describing what the customer asked about is not offering it
-        if not proposal and self._clarifies(t, signature):
-            # "And after that?" — "then it's fifty": the same offer, explained (a yes to it
-            # takes the offer).
-            st.marks.setdefault("offer_answer", []).append(t)
-            return []
         kind = next((k for k in TOOL_KINDS if matched[k]), "other")
         if self._same_as_earlier(signature, numbers, t):
             return []  # the same offer again
