@@ -79,19 +79,3 @@ def test_pieces_sent_ahead_give_the_same_text_as_the_final_alone(resources: Reso
     assert live is not None and offline is not None
     assert live.text == offline.text
     assert _wer(" ".join(sentences), live.text) < 0.2, live.text
-
-
-def test_avx512_is_preferred_only_where_the_cpu_has_it(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from app.asr.whisper import prefer_avx512
-
-    info = tmp_path / "cpuinfo"
-    monkeypatch.delenv("CT2_FORCE_CPU_ISA", raising=False)
-    info.write_text("flags\t\t: fpu sse avx2 avx512f avx512bw\n")  # no avx512vl/dq
-    assert not prefer_avx512(info)
-    info.write_text("flags\t\t: fpu avx2 avx512f avx512bw avx512vl avx512dq\n")
-    assert prefer_avx512(info)
-    import os
-
-    assert os.environ["CT2_FORCE_CPU_ISA"] == "AVX512"
-    monkeypatch.setenv("CT2_FORCE_CPU_ISA", "AVX2")  # the user's choice is kept
-    assert not prefer_avx512(info) and os.environ["CT2_FORCE_CPU_ISA"] == "AVX2"

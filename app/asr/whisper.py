@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -76,7 +74,6 @@ class WhisperTranscriber:
         from faster_whisper import WhisperModel
         from faster_whisper.transcribe import TranscriptionOptions
 
-        prefer_avx512()
         self.name = model
         # `workers` CTranslate2 replicas share the weights; calls from that many threads run
         # side by side (see app.asr.service for why that beats more threads per call).
@@ -208,29 +205,6 @@ class WhisperTranscriber:
             vad_filter=False,
         )
         return [(w.start, w.end, w.word) for seg in segments for w in seg.words or ()]
-
-
-_AVX512 = {"avx512f", "avx512bw", "avx512vl", "avx512dq"}
-
-
-def prefer_avx512(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """Let CTranslate2 use its AVX-512 kernels where the CPU has them.
-
-    CTranslate2 picks AVX2 on AMD CPUs even when they have AVX-512; on this project's 2-core AMD
-    EPYC machine AVX-512 decodes ~10 % faster (11.8 → 10.3 ms a token, base int8) and
-    `bench/latency.py --calls 12` went from final p95 1.31 s to 1.00 s. Set before the first
-    model loads; a `CT2_FORCE_CPU_ISA` the user set is left as it is."""
-    if "CT2_FORCE_CPU_ISA" in os.environ:
-        return False
-    try:
-        lines = cpuinfo.read_text().splitlines()
-        flags = next((ln.split(":", 1)[1].split() for ln in lines if ln.startswith("flags")), [])
-    except OSError:
-        return False
-    if not _AVX512.issubset(flags):
-        return False
-    os.environ["CT2_FORCE_CPU_ISA"] = "AVX512"
-    return True
 
 
 def _tokens_within(ids: list[int], tokenizer, seconds: float) -> list[int]:  # type: ignore[no-untyped-def]

@@ -6,6 +6,8 @@ and what came before) and matches them against the rubric file's phrases and exa
 
 from __future__ import annotations
 
+import math
+
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
@@ -18,6 +20,7 @@ class _CompanyKinds(Detector):
     nudge_kind = ""
     fail_reason = ""
     pass_reason = ""
+    replies_only = False  # only what the company says once the customer has spoken counts
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -25,6 +28,8 @@ class _CompanyKinds(Detector):
 
     def on_transcript(self, t: Transcript) -> list[Output]:
         if not self.state.is_company(t.speaker):
+            return []
+        if self.replies_only and self.state.last_customer_before(t, within_s=math.inf) is None:
             return []
         for kind in self.phrase_kinds:
             why = self.match(kind, t)
@@ -54,6 +59,7 @@ class NoDefensiveness(_CompanyKinds):
     phrase_kinds = ("blame", "procedure", "cant_help", "hostile")
     nudge_kinds = ("acknowledge",)
     nudge_kind = "acknowledge"
+    replies_only = True  # defensiveness answers something: a greeting before it can't be
     fail_reason = "a defensive reply"
     pass_reason = "no blaming, no procedures, no defensive tone"
 
