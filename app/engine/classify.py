@@ -40,10 +40,6 @@ _REASONS = ("price", "service", "product", "non_usage", "other")
 # A churn reason read by meaning alone counts this much against one said in words.
 MEANING_VOTE = 0.6
 _STAGES = ("refrozen", "switching", "anti", "thawing")
-# Reasons of the customer's own, not about the company: a customer leaving for them can be content.
-_OWN_REASONS = ("non_usage", "other")
-# Reasons that are complaints about the company (an unknown reason is neither).
-_COMPLAINTS = ("product", "service", "price")
 # A reply that says no doesn't take the offer, whatever else it says.
 _NEGATION = re.compile(
     r"\b(?:no|not|nope|never|nothing|cannot)\b|n't\b|(?:^|[\s,.])(?:לא|אין|ממש לא)(?=[\s,.!?]|$)",
@@ -168,14 +164,7 @@ class Classifier:
             return Classification("undecided", "unknown", "content")
         outcome, sure = self._outcome(state)
         reason = self._reason(state, customer)
-        stage = self._stage(state, customer, reason)
-        if stage == "content" and reason in _COMPLAINTS:
-            # A customer leaving over the product, the service or the price is not content
-            # with the relationship (003): the feelings are there even when no stage cue is said
-            # in words. Decided or still wavering at the end, they are past repair by words
-            # alone (anti); persuaded to stay, they were at the stage where repair works.
-            stage = "thawing" if outcome == "saved" else "anti"
-        return Classification(outcome, reason, stage, sure)
+        return Classification(outcome, reason, self._stage(state, customer, reason), sure)
 
     def _outcome(self, state: CallState) -> tuple[str, float]:
         said = state.transcripts
@@ -286,7 +275,7 @@ class Classifier:
         """The furthest stage the customer's words show. Thawing and anti are negative feelings
         about the company: a customer leaving for a reason of their own (not using it, a move)
         is content unless they say such a feeling in so many words (a phrase, not a resemblance)."""
-        own_reason = reason in _OWN_REASONS
+        own_reason = reason in ("non_usage", "other")
         for label in _STAGES:
             phrases = self._phrases[("churn_stage", label)]
             for t in customer:
