@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -313,3 +314,19 @@ def test_call_slots_are_all_or_nothing() -> None:
     assert slots.acquire([b, a]) == "user:x" and slots.held("key:1") == 1  # nothing taken
     slots.release([a, b])
     assert slots.held("user:x") == 0 and slots.acquire([a]) is None
+
+
+def test_whisper_workers_default_by_model_and_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One transcription worker per core, one more for tiny models (bench/load.py); a set value
+    wins, and a bad one is refused by name."""
+    from pydantic import ValidationError
+
+    monkeypatch.delenv("HAKSHEV_ASR_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert Settings(whisper_model="base").asr_workers == 2
+    assert Settings(whisper_model="tiny.en").asr_workers == 3
+    # Any larger model on either language keeps one per core.
+    assert Settings(whisper_model="tiny.en", whisper_model_he="base").asr_workers == 2
+    assert Settings(whisper_model="base", asr_workers=5).asr_workers == 5
+    with pytest.raises(ValidationError, match="asr_workers"):
+        Settings(asr_workers=0)

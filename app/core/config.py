@@ -31,15 +31,12 @@ class Settings(BaseSettings):
     whisper_model_en: str | None = Field(None, description="Model for English calls, if different.")
     whisper_compute_type: str = "int8"
     whisper_cpu_threads: int = Field(1, ge=1, le=64, description="threads per transcription")
-    asr_workers: int = Field(
-        # One more than the cores: a transcription spends part of its time in Python between
-        # CTranslate2 calls, so with one worker per core a core idles while finals queue
-        # (bench/load.py, 20 tiny.en calls on 2 cores: finals waited p95 1.04 s with 2 workers,
-        # 0.36 s with 3).
-        default_factory=lambda: (os.cpu_count() or 1) + 1,
+    asr_workers: int | None = Field(
+        None,
         ge=1,
         le=64,
-        description="transcriptions run side by side (default: one more than the cores)",
+        description="transcriptions run side by side (default: one per core, one more for tiny "
+        "models)",
     )
     whisper_beam_size: int = Field(1, ge=1, le=10)
     cache_dir: Path = Field(default_factory=_default_cache_dir)
@@ -145,6 +142,20 @@ class Settings(BaseSettings):
     def _judge_needs_a_model(self) -> Settings:
         if self.judge_base_url and not self.judge_model:
             raise ValueError("HAKSHEV_JUDGE_MODEL is required when HAKSHEV_JUDGE_BASE_URL is set")
+        return self
+
+    @model_validator(mode="after")
+    def _default_asr_workers(self) -> Settings:
+        # A tiny model's transcription spends a larger share of its time in Python between
+        # CTranslate2 calls, so with one worker per core a core idles while finals queue: one more
+        # worker fills it (bench/load.py, 20 tiny.en calls x 10 min on 2 cores: final p95 1.42 s
+        # with 2 workers, 0.99 s with 3). A larger model keeps its core busy, and an extra worker
+        # only adds contention (12 base calls x 10 min: final p95 0.94 s with 2, 1.03 s with 3).
+        if self.asr_workers is None:
+            cores = max(1, os.cpu_count() or 1)
+            models = {self.whisper_model, self.whisper_model_he, self.whisper_model_en} - {None}
+            tiny = all("tiny" in Path(str(m)).name.lower() for m in models)
+            self.asr_workers = cores + 1 if tiny else cores
         return self
 
     @property
