@@ -4,7 +4,8 @@
 
 Prints, per rubric: accuracy, and F1 of the `fail` class; then accuracy of outcome,
 churn_reason and churn_stage; how many labelled live nudges appeared on time; and what the
-engine costs per utterance (the live path's share: detectors, embeddings, classification).
+engine costs per utterance: in all, on the live path (detectors, embeddings, nudges), and the
+scorecard's classifications once per call at its end.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.config import get_settings  # noqa: E402
+from app.engine.classify import Classifier  # noqa: E402
 from app.pipeline.analyze import analyze_transcript  # noqa: E402
 from app.pipeline.callfile import load_call  # noqa: E402
 from app.pipeline.resources import Resources  # noqa: E402
@@ -43,6 +45,19 @@ def main() -> int:
     if not files:
         print(f"no *.call.json in {args.folder}", file=sys.stderr)
         return 2
+    # The scorecard's classifications run once, when the call ends, not per utterance: timed
+    # apart from the live path.
+    classify_s = [0.0]
+    classify = Classifier.classify
+
+    def timed_classify(self: Classifier, state):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        try:
+            return classify(self, state)
+        finally:
+            classify_s[0] += time.perf_counter() - t0
+
+    Classifier.classify = timed_classify  # type: ignore[method-assign]
     resources = Resources(get_settings())
     resources.signals  # embed the rubric examples before timing anything  # noqa: B018
     engine_s = engine_cpu_s = 0.0
@@ -96,9 +111,12 @@ def main() -> int:
         if ps:
             print(f"{c:<22}{sum(g == w for g, w in ps) / len(ps):9.2f}{'':>9}{len(ps):4d}")
     # CPU time too: on a shared machine the wall time counts other processes' turns.
+    live_s = engine_s - classify_s[0]
     print(
         f"engine time per utterance: {1000 * engine_s / max(utterances, 1):.1f} ms wall, "
-        f"{1000 * engine_cpu_s / max(utterances, 1):.1f} ms CPU ({utterances} utterances)"
+        f"{1000 * engine_cpu_s / max(utterances, 1):.1f} ms CPU ({utterances} utterances); "
+        f"live path {1000 * live_s / max(utterances, 1):.1f} ms wall per utterance, "
+        f"classification at the end {1000 * classify_s[0] / len(files):.0f} ms per call"
     )
     if nudges_total:
         print(f"{'live nudges on time':<22}{nudges_ok / nudges_total:9.2f}{'':>9}{nudges_total:4d}")

@@ -927,6 +927,49 @@ def test_outcome_saved_on_a_yes_to_a_described_plan(resources: Resources, langua
     assert card.outcome == "saved"
 
 
+# outcome: a decision is often one sentence of a turn that says other things too; a stay said
+# only negated ("I'm not saying I'm staying") decides nothing.
+BURIED = {
+    "en": [
+        ("c1", "I want to cancel, the app keeps crashing in the middle of a game."),
+        ("a1", "I'm sorry. What if I gave you a month free while the team fixes the crashes?"),
+        (
+            "c1",
+            "A month free. Hm. Well, it costs me nothing, and the crashes are mostly at night "
+            "anyway. Alright. Forget about the cancellation, put the month on, I'll keep playing.",
+        ),
+        ("a1", "Lovely, the free month is on your account now."),
+        ("c1", "Thanks. Goodbye."),
+    ],
+    "he": [
+        ("c1", "אני רוצה לבטל, האפליקציה קורסת באמצע משחק."),
+        ("a1", "אני מצטער. מה אם אתן לך חודש חינם בזמן שהצוות מתקן את הקריסות?"),
+        (
+            "c1",
+            "חודש חינם. הממ. טוב, זה לא עולה לי כלום, והקריסות הן בעיקר בלילה בכל מקרה. "
+            "בסדר. תשכח מהביטול, תוסיף את החודש, אני ממשיך לשחק.",
+        ),
+        ("a1", "מעולה, החודש החינמי כבר בחשבון שלך."),
+        ("c1", "תודה. להתראות."),
+    ],
+}
+NOT_SAYING = {
+    "en": "Look, I've been trying another service on the side. I'm not saying I'm leaving, but "
+    "I'm not saying I'm staying either.",
+    "he": "תראה, אני מנסה שירות אחר במקביל. אני לא אומרת שאני עוזבת, אבל אני גם לא אומרת "
+    "שאני נשארת.",
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_from_one_sentence_of_a_longer_turn(resources: Resources, language: str) -> None:
+    card = analyze(resources, language, CUSTOMER_REP, _timed(BURIED[language]))
+    assert card.outcome == "saved"
+    # the turn that doesn't decide, in its place, leaves the call undecided
+    pairs = [*BURIED[language][:2], ("c1", NOT_SAYING[language]), *BURIED[language][3:4]]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(pairs)).outcome == "undecided"
+
+
 # churn_stage: switching is an alternative already in use, said by the customer.
 STAGE_LINES = {
     "en": {

@@ -200,3 +200,23 @@ def test_hebrew_final_letter_turns_ordinary_before_an_ending(phrase: str, text: 
 )
 def test_find_asserted_skips_a_negated_phrase(text: str, found: str | None) -> None:
     assert PhraseMatcher(["price", "מחיר"]).find_asserted(text) == found
+
+
+def test_hebrew_plural_matches_either_gender() -> None:
+    assert matches("אנחנו נשארים", "טוב, אם היא חוזרת אנחנו נשארות")
+    assert matches("מרוצות", "אנחנו מרוצים מאוד")
+    assert not matches("אנחנו נשארים", "אנחנו נשארנו")
+
+
+def test_sentences_split_after_end_marks_and_dashes() -> None:
+    from app.rubrics.text import split_sentences
+
+    assert split_sentences("Well. A month is free! Alright? Fine… go on") == [
+        "Well.",
+        "A month is free!",
+        "Alright?",
+        "Fine…",
+        "go on",
+    ]
+    assert split_sentences("טוב. תשכח מהביטול - אני ממשיך") == ["טוב.", "תשכח מהביטול", "אני ממשיך"]
+    assert split_sentences("no end mark") == ["no end mark"]

@@ -37,6 +37,8 @@ CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
 # the final part to the end of the call (the customer's last decisive words count most).
 RECENCY = 1.0
 _REASONS = ("price", "service", "product", "non_usage", "other")
+# The classifications whose signals are also read sentence by sentence in a longer utterance.
+SENTENCE_GROUPS = frozenset({"outcome"})
 # A churn reason read by meaning alone counts this much against one said in words.
 MEANING_VOTE = 0.6
 _STAGES = ("refrozen", "switching", "anti", "thawing")
@@ -133,11 +135,26 @@ class Classifier:
     def _has(self, state: CallState, group: str, name: str, t: Transcript) -> bool:
         if self._phrases[(group, name)].find(t.text):
             return True
+        return self._reading(state, group, name, t) is not None
+
+    def _reading(self, state: CallState, group: str, name: str, t: Transcript):  # type: ignore[no-untyped-def]
+        """The reading of the utterance that shows the class by meaning: the whole utterance's,
+        else, for the customer, the first of its sentences' that does (SENTENCE_GROUPS); None if
+        none."""
         bank = self.bank
         key = f"classify:{group}"
         if bank is None or not bank.has(key, name) or not t.text.strip():
-            return False
-        return bool(bank.fires(key, name, state.similarities(t, bank)))
+            return None
+        whole = state.similarities(t, bank)
+        if bank.fires(key, name, whole):
+            return whole
+        # The customer's own sentences: the company's proposals and their conditions ("if it
+        # would help, I could come out") read as decisions one sentence at a time.
+        if group in SENTENCE_GROUPS and state.is_customer(t.speaker):
+            for reading in state.sentence_readings(t, bank):
+                if bank.fires(key, name, reading):
+                    return reading
+        return None
 
     def _asserted(self, state: CallState, group: str, name: str, t: Transcript) -> bool:
         """`_has`, but a phrase counts only when it is not negated; an utterance that says the
@@ -156,7 +173,8 @@ class Classifier:
         key = f"classify:{group}"
         if bank is None or not bank.has(key, name) or not t.text.strip():
             return PHRASE_SURENESS
-        return float(bank.confidence(key, name, state.similarities(t, bank)))
+        reading = self._reading(state, group, name, t) or state.similarities(t, bank)
+        return float(bank.confidence(key, name, reading))
 
     def classify(self, state: CallState) -> Classification:
         customer = [t for t in state.transcripts if state.is_customer(t.speaker)]
@@ -187,8 +205,9 @@ class Classifier:
             for label in OUTCOMES:
                 if label == "undecided" and not state.is_customer(t.speaker):
                     continue  # only the customer puts their own decision off
-                # "I don't need to think about it" puts nothing off.
-                read = self._asserted if label == "undecided" else self._has
+                # A decision said negated is none: "I don't need to think about it", "I'm not
+                # saying I'm leaving"; "No, just cancel it" says no to something else.
+                read = self._asserted
                 if read(state, "outcome", label, t):
                     votes[label] += self._sure(state, "outcome", label, t) * weight(t)
                     last[label] = t.end

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.events import Evidence, Participant, Transcript
+from app.rubrics.text import split_sentences
+
+# A sentence read on its own by `CallState.sentence_readings` has at least this many words.
+SENTENCE_MIN_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,25 @@ class CallState:
             sims = self._similarities[key] = bank.read(t.text)
         return sims
 
+    def sentence_readings(self, t: Transcript, bank: Any) -> list[Any]:
+        """Each sentence of a longer utterance read on its own, computed once: a decision is
+        often one clause of a turn that says other things too ("A month costs me nothing.
+        Alright. Forget the cancellation, I'll keep playing."), and the whole turn's embedding
+        averages it away. Questions are left out: they ask, they don't decide. Empty for a
+        one-sentence utterance (its reading is `similarities`)."""
+        key = id(t)
+        readings = self._sentences.get(key)
+        if readings is None:
+            parts = [
+                p
+                for p in split_sentences(t.text)
+                if len(p.split()) >= SENTENCE_MIN_WORDS and not p.endswith("?")
+            ]
+            readings = [bank.read(p) for p in parts] if len(parts) > 1 else []
+            self._sentences[key] = readings
+        return readings
+
+    _sentences: dict[int, list[Any]] = field(default_factory=dict)
     _ends: list[float] = field(default_factory=list)
 
     def role(self, speaker: str) -> str:

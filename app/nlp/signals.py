@@ -12,7 +12,9 @@ examples: near misses that are not that kind). Two ways to decide, chosen per ki
   one example, so it carries better to phrasings the examples don't have. It fires at
   probability `threshold`.
 - `nearest`: the utterance's closest examples are closer than its closest contrast sentences
-  (and counters) by `margin`, and at least `min_similarity` close (the classifications use it).
+  (and counters) by `margin`, and at least `min_similarity` close (the classifications use it);
+- `either`: fires when `nearest` or `head` does (the outcome classes: the head finds wordings
+  the examples don't have, the margin keeps what they say closely).
 
 Embeddings are cosine-normalised multilingual-e5-small: examples in either language count for
 both. Adding examples to a rubric file retrains its head at the next start.
@@ -241,8 +243,29 @@ class SignalBank:
         if k is None:
             return 0.0
         if k.method == "nearest":
-            margin, _ = self.score(rubric, kind, reading)
-            return min(1.0, abs(margin - k.margin) / NEAREST_SPREAD)
+            return self._nearest_confidence(k, rubric, kind, reading)
+        if k.method == "either":
+            # as sure as the surer of the two readings that say what `fires` says
+            near = self._nearest_confidence(k, rubric, kind, reading)
+            head = self._head_confidence(k, rubric, kind, reading)
+            if self.fires(rubric, kind, reading):
+                fired = [
+                    c
+                    for c, f in (
+                        (near, self._nearest_fires(k, rubric, kind, reading)),
+                        (head, self._head_fires(k, rubric, kind, reading)),
+                    )
+                    if f
+                ]
+                return max(fired)
+            return min(near, head)
+        return self._head_confidence(k, rubric, kind, reading)
+
+    def _nearest_confidence(self, k: _Kind, rubric: str, kind: str, reading: Reading) -> float:
+        margin, _ = self.score(rubric, kind, reading)
+        return min(1.0, abs(margin - k.margin) / NEAREST_SPREAD)
+
+    def _head_confidence(self, k: _Kind, rubric: str, kind: str, reading: Reading) -> float:
         p = self.probability(rubric, kind, reading)
         if reading.words < HEAD_MIN_WORDS:
             return 1.0 if p < k.threshold else 0.5  # left to the phrases: unsure if it looks it
@@ -253,11 +276,21 @@ class SignalBank:
         k = self._kinds.get((rubric, kind))
         if k is None:
             return False
+        if k.method == "either":
+            return self._nearest_fires(k, rubric, kind, reading) or self._head_fires(
+                k, rubric, kind, reading
+            )
         if k.method == "head":
-            # A short line ("Okay. Good day.") sits far from every example and from the
-            # contrast alike, where a linear head extrapolates: leave those to the phrases.
-            if reading.words < HEAD_MIN_WORDS:
-                return False
-            return self.probability(rubric, kind, reading) >= k.threshold
+            return self._head_fires(k, rubric, kind, reading)
+        return self._nearest_fires(k, rubric, kind, reading)
+
+    def _head_fires(self, k: _Kind, rubric: str, kind: str, reading: Reading) -> bool:
+        # A short line ("Okay. Good day.") sits far from every example and from the contrast
+        # alike, where a linear head extrapolates: leave those to the phrases.
+        if reading.words < HEAD_MIN_WORDS:
+            return False
+        return self.probability(rubric, kind, reading) >= k.threshold
+
+    def _nearest_fires(self, k: _Kind, rubric: str, kind: str, reading: Reading) -> bool:
         margin, pos = self.score(rubric, kind, reading)
         return margin >= k.margin and pos >= k.min_similarity

@@ -88,8 +88,9 @@ class ExampleSet(_Strict):
     # How an utterance is judged of the kind: `head`, a logistic regression trained at start-up
     # on these examples against everyday call talk (rubrics/contrast.yaml), the counters and
     # the other kinds' examples, firing at probability `threshold`; or `nearest`, its closest
-    # examples closer than its closest contrast sentences by `margin` (and `min_similarity`).
-    method: Literal["head", "nearest"] = "head"
+    # examples closer than its closest contrast sentences by `margin` (and `min_similarity`);
+    # or `either` of the two.
+    method: Literal["head", "nearest", "either"] = "head"
     threshold: float = Field(0.8, gt=0, lt=1)
 
     @field_validator("en", "he")

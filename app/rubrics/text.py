@@ -5,7 +5,8 @@ case, punctuation dropped, apostrophes unified) at word boundaries. Hebrew glues
 the next one, so a Hebrew phrase also matches after the one-letter prefixes (ו, ה, ש, ב, ל, כ, מ:
 "וזה הנוהל"), a lone prefix letter in a phrase glues to the word after it ("ידעת ש" matches
 "ידעת שהממיר"), and the last word may take a plural or feminine ending ("מהיר" → "מהירים",
-"שתישאר" → "שתישארו"; a final letter turns ordinary before it: "משתלם" → "משתלמים").
+"שתישאר" → "שתישארו"; a final letter turns ordinary before it: "משתלם" → "משתלמים"; a
+plural takes the other gender's ending: "נשארים" → "נשארות").
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def normalize(text: str) -> str:
 _HE_PREFIX_LETTERS = "והשבלכמ"
 _NEGATIONS = frozenset({"not", "no", "never", "לא", "אין", "ולא"})
 _HE_ENDING = "(?:ים|ות|ה|ת|י|ו)?"
+_HE_PLURALS = ("ים", "ות")
 _HE_FINALS = {"ם": "מ", "ן": "נ", "ץ": "צ", "ף": "פ", "ך": "כ"}
 
 
@@ -48,6 +50,10 @@ def _phrase_regex(phrase: str) -> str:
             parts.append(_WILDCARD)
         elif len(word) == 1 and word in _HE_PREFIX_LETTERS:
             parts.append(re.escape(word) + (r"\S+" if last else ""))
+        elif last and len(word) >= 4 and _HEBREW.match(word) and word[-2:] in _HE_PLURALS:
+            # a plural matches the other gender's: נשארים → נשארות, מרוצות → מרוצים
+            stem = re.escape(word[:-2])
+            parts.append(f"{stem}(?:ים|ות)")
         elif last and len(word) >= 3 and _HEBREW.match(word) and word[-1] in _HE_FINALS:
             # a final letter takes its ordinary form before an ending: משתלם → משתלמים
             stem, final = re.escape(word[:-1]), word[-1]
@@ -58,6 +64,22 @@ def _phrase_regex(phrase: str) -> str:
     body = "".join(parts)
     prefix = _HE_PREFIX if words and _HEBREW.match(words[0]) else ""
     return rf"(?:^|\s){prefix}{body}(?=\s|$)"
+
+
+_CLAUSE_END = re.compile(r"[,;:.!?…]$")
+
+
+def _clause_words(text: str) -> list[tuple[str, bool]]:
+    """The words of `normalize(text)`, each with whether a clause ends after it (a comma or an
+    end mark in the original)."""
+    out: list[tuple[str, bool]] = []
+    for token in text.split():
+        parts = normalize(token).split()
+        if parts:
+            out.extend((w, False) for w in parts)
+            if _CLAUSE_END.search(token.rstrip("\"'”’)»")):
+                out[-1] = (out[-1][0], True)
+    return out
 
 
 class PhraseMatcher:
@@ -83,12 +105,19 @@ class PhraseMatcher:
 
     def find_asserted(self, text: str) -> str | None:
         """Like `find`, skipping a phrase said negated: a negation among the three words before
-        it ("it's not the price", "זה לא המחיר", "not really about the money")."""
+        it in the same clause ("it's not the price", "זה לא המחיר", "not really about the
+        money"; but "No, please just cancel it" says no to something else)."""
         norm = normalize(text)
+        words = None
         for phrase, regex in self._regexes:
             for m in regex.finditer(norm):
-                before = norm[: m.start()].split()[-3:]
-                if not any(w in _NEGATIONS or w.endswith("n't") for w in before):
+                if words is None:
+                    words = _clause_words(text)
+                n = len(norm[: m.start()].split())
+                before = words[max(0, n - 3) : n]
+                if cut := [i for i, (_, ends) in enumerate(before) if ends]:
+                    before = before[cut[-1] + 1 :]
+                if not any(w in _NEGATIONS or w.endswith("n't") for w, _ in before):
                     return phrase
         return None
 
@@ -98,3 +127,12 @@ class PhraseMatcher:
 
     def __bool__(self) -> bool:
         return bool(self._regexes)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s+[-–—]\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of an utterance as transcribed: split after . ! ? … and at a dash between
+    words (Whisper punctuates Hebrew and English alike)."""
+    return [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
