@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,7 +32,6 @@ CHURN_OUTCOMES = ("saved", "churned")
 # leaves, at this weight against the customer's own words.
 DOOR_OPEN = ("leave_door_open", "door_open")
 DOOR_OPEN_VOTE = 0.5
-_REASONS = ("product", "service", "price", "non_usage", "other", "unknown")
 CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
 # A later signal outweighs an earlier one: its vote grows by up to this share from the start of
 # the final part to the end of the call (the customer's last decisive words count most).
@@ -137,7 +137,7 @@ class Classifier:
             return True
         return self._reading(state, group, name, t) is not None
 
-    def _reading(self, state: CallState, group: str, name: str, t: Transcript):  # type: ignore[no-untyped-def]
+    def _reading(self, state: CallState, group: str, name: str, t: Transcript) -> Any | None:
         """The reading of the utterance that shows the class by meaning: the whole utterance's,
         else, for the customer, the first of its sentences' that does (SENTENCE_GROUPS); None if
         none."""
@@ -207,8 +207,7 @@ class Classifier:
                     continue  # only the customer puts their own decision off
                 # A decision said negated is none: "I don't need to think about it", "I'm not
                 # saying I'm leaving"; "No, just cancel it" says no to something else.
-                read = self._asserted
-                if read(state, "outcome", label, t):
+                if self._asserted(state, "outcome", label, t):
                     votes[label] += self._sure(state, "outcome", label, t) * weight(t)
                     last[label] = t.end
             if state.is_company(t.speaker) and self._door_open(state, t):

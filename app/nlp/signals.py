@@ -245,20 +245,19 @@ class SignalBank:
         if k.method == "nearest":
             return self._nearest_confidence(k, rubric, kind, reading)
         if k.method == "either":
-            # as sure as the surer of the two readings that say what `fires` says
-            near = self._nearest_confidence(k, rubric, kind, reading)
-            head = self._head_confidence(k, rubric, kind, reading)
-            if self.fires(rubric, kind, reading):
-                fired = [
-                    c
-                    for c, f in (
-                        (near, self._nearest_fires(k, rubric, kind, reading)),
-                        (head, self._head_fires(k, rubric, kind, reading)),
-                    )
-                    if f
-                ]
-                return max(fired)
-            return min(near, head)
+            # As sure as the surer of the readings that fire; if neither fires, the less sure.
+            both = [
+                (
+                    self._nearest_fires(k, rubric, kind, reading),
+                    self._nearest_confidence(k, rubric, kind, reading),
+                ),
+                (
+                    self._head_fires(k, rubric, kind, reading),
+                    self._head_confidence(k, rubric, kind, reading),
+                ),
+            ]
+            fired = [c for f, c in both if f]
+            return max(fired) if fired else min(c for _, c in both)
         return self._head_confidence(k, rubric, kind, reading)
 
     def _nearest_confidence(self, k: _Kind, rubric: str, kind: str, reading: Reading) -> float:

@@ -53,7 +53,7 @@ def _phrase_regex(phrase: str) -> str:
         elif last and len(word) >= 4 and _HEBREW.match(word) and word[-2:] in _HE_PLURALS:
             # a plural matches the other gender's: נשארים → נשארות, מרוצות → מרוצים
             stem = re.escape(word[:-2])
-            parts.append(f"{stem}(?:ים|ות)")
+            parts.append(f"{stem}(?:{'|'.join(_HE_PLURALS)})")
         elif last and len(word) >= 3 and _HEBREW.match(word) and word[-1] in _HE_FINALS:
             # a final letter takes its ordinary form before an ending: משתלם → משתלמים
             stem, final = re.escape(word[:-1]), word[-1]
