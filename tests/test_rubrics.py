@@ -1083,6 +1083,39 @@ def test_churn_stage_by_its_definition(resources: Resources, language: str, stag
     assert analyze(resources, language, CUSTOMER_REP, lines).churn_stage == stage
 
 
+# churn_stage from the call itself: a grievance with the company and no alternative in use is
+# thawing while the customer stays (repair is possible), anti when they leave in the call.
+GRIEVANCE_CALL = {
+    "en": {
+        "grievance": "The app keeps logging me out and support never answered my two emails.",
+        "stays": "Okay, if you can fix the login this week, I'll stay.",
+        "leaves": "No, just cancel it today, please.",
+        "rep": "I'm sorry about that. I can have the login fixed this week.",
+    },
+    "he": {
+        "grievance": "האפליקציה כל הזמן מנתקת אותי, והתמיכה לא ענתה לשני המיילים שלי.",
+        "stays": "אוקיי, אם תתקנו את ההתחברות השבוע, אני נשאר.",
+        "leaves": "לא, פשוט תבטלו לי היום, בבקשה.",
+        "rep": "אני מצטער על זה. אני יכול לדאוג שההתחברות תתוקן השבוע.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+@pytest.mark.parametrize(("ending", "stage"), [("stays", "thawing"), ("leaves", "anti")])
+def test_churn_stage_of_a_grievance_by_how_the_call_ends(
+    resources: Resources, language: str, ending: str, stage: str
+) -> None:
+    t = GRIEVANCE_CALL[language]
+    lines = _timed([("c1", t["grievance"]), ("a1", t["rep"]), ("c1", t[ending])])
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.churn_reason in ("service", "product"), card.churn_reason
+    assert (card.outcome, card.churn_stage) == (
+        "saved" if ending == "stays" else "churned",
+        stage,
+    )
+
+
 # churn_reason: a reason said negated is not given; a move far away is `other`.
 REASONS = {
     "en": [

@@ -8,7 +8,9 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
   ("you're always welcome back"); ties go to the later; none → undecided;
 - churn_reason: the reason the customer gives most (ties: the first given); none → unknown;
 - churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
-  switching, anti, thawing; none → content.
+  switching, anti, thawing; short of an alternative provider, a grievance (price, service,
+  product) with the customer leaving is anti, with them staying or undecided thawing; none →
+  content.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ SENTENCE_GROUPS = frozenset({"outcome"})
 # A churn reason read by meaning alone counts this much against one said in words.
 MEANING_VOTE = 0.6
 _STAGES = ("refrozen", "switching", "anti", "thawing")
+# The churn reasons that are a grievance against the company (not a circumstance of the
+# customer's own).
+GRIEVANCES = frozenset({"price", "service", "product"})
 # A reply that says no doesn't take the offer, whatever else it says.
 _NEGATION = re.compile(
     r"\b(?:no|not|nope|never|nothing|cannot)\b|n't\b|(?:^|[\s,.])(?:לא|אין|ממש לא)(?=[\s,.!?]|$)",
@@ -182,7 +187,7 @@ class Classifier:
             return Classification("undecided", "unknown", "content")
         outcome, sure = self._outcome(state)
         reason = self._reason(state, customer)
-        return Classification(outcome, reason, self._stage(state, customer, reason), sure)
+        return Classification(outcome, reason, self._stage(state, customer, reason, outcome), sure)
 
     def _outcome(self, state: CallState) -> tuple[str, float]:
         said = state.transcripts
@@ -289,17 +294,33 @@ class Classifier:
             return "unknown"
         return max(counts, key=lambda k: (counts[k], -first[k]))
 
-    def _stage(self, state: CallState, customer: list[Transcript], reason: str) -> str:
+    def _stage(
+        self, state: CallState, customer: list[Transcript], reason: str, outcome: str
+    ) -> str:
         """The furthest stage the customer's words show. Thawing and anti are negative feelings
         about the company: a customer leaving for a reason of their own (not using it, a move)
-        is content unless they say such a feeling in so many words (a phrase, not a resemblance)."""
+        is content unless they say such a feeling in so many words (a phrase, not a resemblance).
+
+        Short of an alternative provider (switching, refrozen), the call itself tells thawing
+        from anti (source 003): a customer with a grievance against the company (its price,
+        service or product) who leaves in this call had decided to go, anti; one who has a
+        grievance but stays or puts it off is thawing, where repair is still possible."""
         own_reason = reason in ("non_usage", "other")
+        shown = "content"
         for label in _STAGES:
             phrases = self._phrases[("churn_stage", label)]
-            for t in customer:
-                if own_reason and label in ("anti", "thawing"):
-                    if phrases.find(t.text):
-                        return label
-                elif self._has(state, "churn_stage", label, t):
-                    return label
-        return "content"
+            if any(
+                phrases.find(t.text)
+                if own_reason and label in ("anti", "thawing")
+                else self._has(state, "churn_stage", label, t)
+                for t in customer
+            ):
+                shown = label
+                break
+        if shown in ("switching", "refrozen"):
+            return shown
+        if shown == "content" and reason not in GRIEVANCES:
+            return shown
+        if outcome == "churned":
+            return "anti"
+        return "thawing" if shown == "content" else shown
