@@ -927,6 +927,36 @@ def test_outcome_saved_on_a_yes_to_a_described_plan(resources: Resources, langua
     assert card.outcome == "saved"
 
 
+# outcome: a yes to the company asking the customer to stay is staying, like a yes to an offer.
+PERSUADED = {
+    "en": [
+        ("c1", "I'd like to cancel, I've been thinking about it for a while."),
+        ("a1", "Honestly, we'd really like you to stay, you've been with us for six years."),
+        ("c1", "Alright, fine."),
+        ("a1", "Thank you. Is there anything else I can do for you today?"),
+        ("c1", "No, that's all."),
+    ],
+    "he": [
+        ("c1", "אני רוצה לבטל, אני חושבת על זה כבר הרבה זמן."),
+        ("a1", "האמת, אנחנו מאוד רוצים שתישארי איתנו, את אצלנו כבר שש שנים."),
+        ("c1", "יאללה בסדר."),
+        ("a1", "תודה. יש עוד משהו שאני יכול לעזור בו היום?"),
+        ("c1", "לא, זה הכול."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_saved_on_a_yes_to_being_asked_to_stay(resources: Resources, language: str) -> None:
+    pairs = PERSUADED[language]
+    card = analyze(resources, language, CUSTOMER_REP, _timed(pairs))
+    assert card.verdicts["say_we_want_you"].verdict == "pass"
+    assert card.outcome == "saved"
+    # without the ask, the same words answer nothing: the call is undecided
+    bare = [pairs[0], ("a1", NR[language]["answer"]), *pairs[2:]]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(bare)).outcome == "undecided"
+
+
 # outcome: a decision is often one sentence of a turn that says other things too; a stay said
 # only negated ("I'm not saying I'm staying") decides nothing.
 BURIED = {

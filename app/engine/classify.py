@@ -242,9 +242,12 @@ class Classifier:
         accept = self._phrases[("outcome", "accept")]
         if not accept:
             return out
-        # What the customer may say yes to: an offer, or the company's answer describing an
-        # offered plan the customer asked about (offer_limit marks both).
-        anchors = state.marks.get("offer", []) + state.marks.get("offer_answer", [])
+        # What the customer may say yes to: an offer, the company's answer describing an
+        # offered plan the customer asked about (offer_limit marks both), or the company asking
+        # them to stay (say_we_want_you marks it).
+        anchors = [
+            t for mark in ("offer", "offer_answer", "want_you") for t in state.marks.get(mark, [])
+        ]
         for offer in sorted(anchors, key=lambda t: t.start):
             reply = next(
                 (

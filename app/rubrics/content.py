@@ -87,7 +87,12 @@ class SayWeWantYou(Detector):
         self.said: Transcript | None = None
 
     def on_transcript(self, t: Transcript) -> list[Output]:
-        if self.said is None and self.state.is_company(t.speaker) and self.match("want_you", t):
+        if not self.state.is_company(t.speaker) or not self.match("want_you", t):
+            return []
+        # Asking the customer to stay is a proposal they may say yes to (the outcome reads
+        # their reply as taking it).
+        self.state.marks.setdefault("want_you", []).append(t)
+        if self.said is None:
             self.said = t
             return [self.finding("want_you", t)]
         return []
