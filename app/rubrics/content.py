@@ -11,7 +11,8 @@ import math
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
-from app.rubrics.base import Detector, DetectorSettings, Output
+from app.rubrics.base import PHRASE_SURENESS, Detector, DetectorSettings, Output
+from app.rubrics.promises import names_a_time, promises_to_check, takes_on_a_step
 
 
 class _CompanyKinds(Detector):
@@ -126,11 +127,12 @@ class OwnTheFollowUp(Detector):
     def on_transcript(self, t: Transcript) -> list[Output]:
         if not self.state.is_company(t.speaker):
             return []
-        vague = self.match("vague", t) is not None
-        timed = vague and self.match("time_ref", t) is not None
+        # A promise to check, said in a list's words or in any words its grammar allows.
+        vague = self.match("vague", t) is not None or promises_to_check(t.text)
+        timed = vague and (self.match("time_ref", t) is not None or names_a_time(t.text))
         if self.match("slogan", t):
             kind = "slogan"
-        elif timed or (self.match("concrete", t) and not vague):
+        elif timed or takes_on_a_step(t.text) or (self.match("concrete", t) and not vague):
             # A concrete step said with a vague one ("I'll note it, and someone will look into
             # it") leaves the check itself with no owner or time, unless a time is named.
             kind = "concrete"
@@ -151,7 +153,13 @@ class OwnTheFollowUp(Detector):
         evidence = [self.state.evidence(t) for _, t in self.promises]
 
         def sure(kind: str) -> float:
-            return max(self.sureness(kind, t) for k, t in self.promises if k == kind)
+            return max(
+                PHRASE_SURENESS
+                if kind == "vague" and promises_to_check(t.text)
+                else self.sureness(kind, t)
+                for k, t in self.promises
+                if k == kind
+            )
 
         if any(kind == "concrete" for kind, _ in self.promises):
             return Verdict(
