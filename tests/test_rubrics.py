@@ -876,6 +876,27 @@ def test_outcome_saved_when_the_customer_takes_an_offer(
     assert analyze(resources, language, CUSTOMER_REP, _timed(declined)).outcome != "saved"
 
 
+# A yes is one sentence of the reply, said with emphasis or beside a "not" about something else;
+# a yes taken back in its own sentence is none.
+YES_IN_A_SENTENCE = {
+    "en": (
+        "That would actually help. He doesn't like waiting in, to be honest.",
+        "That would help, but no.",
+    ),
+    "he": ("זה באמת יעזור. הוא לא אוהב לחכות בבית, האמת.", "זה יעזור, אבל לא."),
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_a_yes_is_read_sentence_by_sentence(resources: Resources, language: str) -> None:
+    yes, taken_back = YES_IN_A_SENTENCE[language]
+    pairs = ACCEPTED[language]
+    said_yes = [*pairs[:2], ("c1", yes), *pairs[3:]]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(said_yes)).outcome == "saved"
+    said_no = [*pairs[:2], ("c1", taken_back), *pairs[3:]]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(said_no)).outcome != "saved"
+
+
 # outcome: the customer's last decisive words. Putting it off after an offer is undecided; a yes
 # to a plan the company described because the customer asked about it is saved.
 DEFERRED = {

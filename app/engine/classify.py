@@ -26,7 +26,7 @@ from app.core.events import Transcript
 from app.engine.state import CallState
 from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
-from app.rubrics.text import PhraseMatcher
+from app.rubrics.text import PhraseMatcher, split_sentences
 
 OUTCOMES = ("saved", "churned", "undecided")
 CHURN_OUTCOMES = ("saved", "churned")
@@ -47,6 +47,14 @@ _STAGES = ("refrozen", "switching", "anti", "thawing")
 # The churn reasons that are a grievance against the company (not a circumstance of the
 # customer's own).
 GRIEVANCES = frozenset({"price", "service", "product"})
+# Words of emphasis or hedging inside a yes ("that would actually help", "זה באמת יעזור"),
+# left out when the reply is matched against the accept phrases.
+_FILLERS = re.compile(
+    r"\b(?:actually|really|honestly|definitely|probably|certainly|totally|absolutely|just|"
+    r"truly|quite|kind of|sort of)\b"
+    r"|(?:^|(?<=\s))(?:באמת|ממש|דווקא|בעצם|לגמרי|בהחלט|כנראה)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
 # A reply that says no doesn't take the offer, whatever else it says.
 _NEGATION = re.compile(
     r"\b(?:no|not|nope|never|nothing|cannot)\b|n't\b|(?:^|[\s,.])(?:לא|אין|ממש לא)(?=[\s,.!?]|$)",
@@ -260,9 +268,7 @@ class Classifier:
                 ),
                 None,
             )
-            if reply is None or reply in out or not accept.find(reply.text):
-                continue
-            if _NEGATION.search(reply.text):  # "no deal is going to fix that"
+            if reply is None or reply in out or not self._says_yes(accept, reply.text):
                 continue
             if self._has(state, "outcome", "churned", reply) or self._has(
                 state, "outcome", "undecided", reply
@@ -270,6 +276,18 @@ class Classifier:
                 continue
             out.append(reply)
         return out
+
+    @staticmethod
+    def _says_yes(accept: PhraseMatcher, text: str) -> bool:
+        """A sentence of the reply says yes (an accept phrase, words of emphasis aside: "that
+        would actually help") and isn't negated ("that would help, but no"); the reply's other
+        sentences may say no to something else ("he doesn't like things on his wrist")."""
+        for sentence in split_sentences(text):
+            if _NEGATION.search(sentence):
+                continue
+            if accept.find(sentence) or accept.find(_FILLERS.sub(" ", sentence)):
+                return True
+        return False
 
     def _door_open(self, state: CallState, t: Transcript) -> bool:
         bank = self.bank
