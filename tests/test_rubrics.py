@@ -897,6 +897,39 @@ def test_outcome_a_yes_is_read_sentence_by_sentence(resources: Resources, langua
     assert analyze(resources, language, CUSTOMER_REP, _timed(said_no)).outcome != "saved"
 
 
+# A decision on a condition is still open ("if it comes out the same price, I'm staying"), unless
+# the condition is the offer just made ("if you bring Sveta back, we're staying").
+CONDITIONAL = {
+    "en": [
+        ("c1", "I'm thinking of leaving, the other company is cheaper."),
+        ("a1", "What if we brought back your regular carer, Sveta, on her old days?"),
+        ("c1", "If Sveta comes back, we're staying."),
+        ("a1", "Good. I'll call you tomorrow at two to confirm the days."),
+        ("c1", "Okay, thanks."),
+    ],
+    "he": [
+        ("c1", "אני חושבת לעזוב, בחברה השנייה זה יותר זול."),
+        ("a1", "מה אם נחזיר את סבטה, המטפלת הקבועה, לימים שהיו לה?"),
+        ("c1", "אם סבטה חוזרת, אנחנו נשארות."),
+        ("a1", "מצוין. אני מתקשרת אלייך מחר בשתיים לאשר את הימים."),
+        ("c1", "אוקיי, תודה."),
+    ],
+}
+OPEN_CONDITION = {
+    "en": "If the bill comes out about the same as theirs, I'm staying.",
+    "he": "אם החשבון יוצא בערך כמו אצלם, אני נשארת.",
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_a_decision_on_a_condition(resources: Resources, language: str) -> None:
+    pairs = CONDITIONAL[language]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(pairs)).outcome == "saved"
+    # no offer before it: the decision waits on the bill
+    no_offer = [pairs[0], ("a1", NR[language]["answer"]), ("c1", OPEN_CONDITION[language])]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(no_offer)).outcome == "undecided"
+
+
 # outcome: the customer's last decisive words. Putting it off after an offer is undecided; a yes
 # to a plan the company described because the customer asked about it is saved.
 DEFERRED = {

@@ -55,6 +55,13 @@ _FILLERS = re.compile(
     r"|(?:^|(?<=\s))(?:באמת|ממש|דווקא|בעצם|לגמרי|בהחלט|כנראה)(?=[\s,.!?]|$)",
     re.IGNORECASE,
 )
+# A condition on a decision ("if it's the same price, I'm staying"); a concession ("even if")
+# leaves the decision standing.
+_CONDITION = re.compile(
+    r"(?<!even )\b(?:if|unless|as long as|provided that|only when)\b"
+    r"|(?:^|\s)(?<!גם )(?<!אפילו )(?:ו?אם|במידה ו\S*|בתנאי ש\S*|כל עוד)(?=\s)",
+    re.IGNORECASE,
+)
 # A reply that says no doesn't take the offer, whatever else it says.
 _NEGATION = re.compile(
     r"\b(?:no|not|nope|never|nothing|cannot)\b|n't\b|(?:^|[\s,.])(?:לא|אין|ממש לא)(?=[\s,.!?]|$)",
@@ -203,6 +210,10 @@ class Classifier:
         tail_from = end - (end - start) * self.final_part
         tail = [t for t in said if t.end >= tail_from]
         offers = {id(t) for t in state.marks.get("offer", [])}
+        anchors = self._anchors(state)
+
+        def answers(t: Transcript) -> bool:  # said within `accept_within_s` of a proposal
+            return any(0 <= t.start - a.end <= self.accept_within_s for a in anchors)
 
         def weight(t: Transcript) -> float:
             return 1.0 + RECENCY * max(0.0, t.end - tail_from) / max(end - tail_from, 1e-9)
@@ -221,8 +232,17 @@ class Classifier:
                 # A decision said negated is none: "I don't need to think about it", "I'm not
                 # saying I'm leaving"; "No, just cancel it" says no to something else.
                 if self._asserted(state, "outcome", label, t):
-                    votes[label] += self._sure(state, "outcome", label, t) * weight(t)
-                    last[label] = t.end
+                    if label != "undecided" and not answers(t) and self._only_if(label, t):
+                        # "If it comes out about the same, I'm staying": a decision on a
+                        # condition is the decision still open; said soon after an offer ("if
+                        # Sveta comes back, we're staying") it takes the offer.
+                        if not state.is_customer(t.speaker):
+                            continue
+                        label_voted = "undecided"
+                    else:
+                        label_voted = label
+                    votes[label_voted] += self._sure(state, "outcome", label, t) * weight(t)
+                    last[label_voted] = t.end
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
                 votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t) * weight(t)
@@ -242,21 +262,18 @@ class Classifier:
         other = max(v for k, v in votes.items() if k != outcome)
         return outcome, min(1.0, votes[outcome]) * (1.0 - other / max(votes[outcome], 1e-9) / 2)
 
-    def _acceptances(self, state: CallState) -> list[Transcript]:
-        """The customer's replies that take an offer: the customer's first utterance after an
-        offer (within `accept_within_s`, before the company speaks again at length) that says
-        yes to it and doesn't read as leaving."""
+    @staticmethod
+    def _anchors(state: CallState) -> list[Transcript]:
+        """What the customer may say yes to, in call order: an offer, the company's answer
+        describing an offered plan the customer asked about (offer_limit marks both), or the
+        company asking them to stay (say_we_want_you marks it)."""
+        marked = [t for m in ("offer", "offer_answer", "want_you") for t in state.marks.get(m, [])]
+        return sorted(marked, key=lambda t: t.start)
+
+    def _replies(self, state: CallState) -> list[Transcript]:
+        """The customer's first utterance after each proposal (within `accept_within_s`)."""
         out: list[Transcript] = []
-        accept = self._phrases[("outcome", "accept")]
-        if not accept:
-            return out
-        # What the customer may say yes to: an offer, the company's answer describing an
-        # offered plan the customer asked about (offer_limit marks both), or the company asking
-        # them to stay (say_we_want_you marks it).
-        anchors = [
-            t for mark in ("offer", "offer_answer", "want_you") for t in state.marks.get(mark, [])
-        ]
-        for offer in sorted(anchors, key=lambda t: t.start):
+        for offer in self._anchors(state):
             reply = next(
                 (
                     t
@@ -268,7 +285,19 @@ class Classifier:
                 ),
                 None,
             )
-            if reply is None or reply in out or not self._says_yes(accept, reply.text):
+            if reply is not None and reply not in out:
+                out.append(reply)
+        return out
+
+    def _acceptances(self, state: CallState) -> list[Transcript]:
+        """The customer's replies that take an offer: the first reply to a proposal
+        (`_replies`) that says yes to it and doesn't read as leaving."""
+        out: list[Transcript] = []
+        accept = self._phrases[("outcome", "accept")]
+        if not accept:
+            return out
+        for reply in self._replies(state):
+            if not self._says_yes(accept, reply.text):
                 continue
             if self._has(state, "outcome", "churned", reply) or self._has(
                 state, "outcome", "undecided", reply
@@ -276,6 +305,13 @@ class Classifier:
                 continue
             out.append(reply)
         return out
+
+    def _only_if(self, label: str, t: Transcript) -> bool:
+        """The decision's words are said only on a condition: every sentence that says them
+        opens a condition ("if", "as long as", "אם", "בתנאי ש"; not "even if", "גם אם")."""
+        matcher = self._phrases[("outcome", label)]
+        said = [s for s in split_sentences(t.text) if matcher.find_asserted(s)]
+        return bool(said) and all(_CONDITION.search(s) for s in said)
 
     @staticmethod
     def _says_yes(accept: PhraseMatcher, text: str) -> bool:
