@@ -1172,13 +1172,13 @@ def test_churn_stage_by_its_definition(resources: Resources, language: str, stag
 GRIEVANCE_CALL = {
     "en": {
         "grievance": "The app keeps logging me out and support never answered my two emails.",
-        "stays": "Okay, if you can fix the login this week, I'll stay.",
+        "stays": "Okay, that sounds fair. I'll stay.",
         "leaves": "No, just cancel it today, please.",
         "rep": "I'm sorry about that. I can have the login fixed this week.",
     },
     "he": {
         "grievance": "האפליקציה כל הזמן מנתקת אותי, והתמיכה לא ענתה לשני המיילים שלי.",
-        "stays": "אוקיי, אם תתקנו את ההתחברות השבוע, אני נשאר.",
+        "stays": "אוקיי, זה נשמע הוגן. אני נשאר.",
         "leaves": "לא, פשוט תבטלו לי היום, בבקשה.",
         "rep": "אני מצטער על זה. אני יכול לדאוג שההתחברות תתוקן השבוע.",
     },
