@@ -1431,3 +1431,24 @@ def test_labelled_call_replayed_twice_is_identical(resources: Resources) -> None
         cards.append((outputs, engine.finish(max(u.end for u in call.utterances))))
     assert cards[0][0] == cards[1][0]
     assert cards[0][1].to_dict() == cards[1][1].to_dict()
+
+
+# churn_reason: not using it, told by how rarely (no phrase of the list needed).
+RARE_USE = {
+    "en": "Nothing's wrong with you. It's that he's hardly been since January, "
+    "he swims with his friends now.",
+    "he": "אין לי שום טענה אליכם. פשוט מאז שעברתי לעבוד מהבית אני כמעט לא נוסע.",
+}
+FIT = {
+    "en": "The replacement car was tiny, three people could barely fit in it, and the gearbox "
+    "broke again.",
+    "he": "הרכב החלופי היה קטן, שלושה אנשים בקושי נכנסים בו, ותיבת ההילוכים שוב התקלקלה.",
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_churn_reason_non_usage_by_how_rarely(resources: Resources, language: str) -> None:
+    lines = [("c1", 0.5, 6.0, RARE_USE[language]), ("a1", 6.6, 10.0, NR[language]["answer"])]
+    assert analyze(resources, language, CUSTOMER_REP, lines).churn_reason == "non_usage"
+    lines = [("c1", 0.5, 6.0, FIT[language]), ("a1", 6.6, 10.0, NR[language]["answer"])]
+    assert analyze(resources, language, CUSTOMER_REP, lines).churn_reason != "non_usage"

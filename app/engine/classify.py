@@ -62,6 +62,27 @@ _CONDITION = re.compile(
     r"|(?:^|\s)(?<!גם )(?<!אפילו )(?:ו?אם|במידה ו\S*|בתנאי ש\S*|כל עוד)(?=\s)",
     re.IGNORECASE,
 )
+# The customer hardly using the service, whatever the activity: "hardly" (barely, rarely, almost
+# never) before a verb of going, using or doing; in Hebrew "כמעט לא" / "בקושי" before one.
+_EN_ACTIVITY = (
+    r"(?:been|go|goes|went|gone|come|comes|came|use|uses|used|using|drive|drives|practi[sc]es?|"
+    r"watch|watches|read|reads|open|opens|log|logs|play|plays|cook|cooks|train|trains|ride|"
+    r"rides|visit|visits|turn|turns|touch|touches|swim|order|orders|need|needs)"
+)
+_HE_ACTIVITY = (
+    r"(?:נוסע|נוסעת|נוסעים|מגיע|מגיעה|מגיעים|הגעתי|הגענו|הולך|הולכת|הולכים|הלכתי|משתמש|"
+    r"משתמשת|משתמשים|השתמשתי|מתאמן|מתאמנת|מתאמנים|נכנס|נכנסת|נכנסתי|רואה|רואים|קורא|"
+    r"קוראת|פותח|פותחת|בא|באה|באים|יוצא|יוצאת|מבשל|מבשלת|מבשלים|רוכב|רוכבת|משחק|משחקת|מזמין|"
+    r"מזמינה|מזמינים|צריך|צריכה|צריכים|נוגע|נוגעת|שם|שמה)"
+)
+_RARE_USE = re.compile(
+    rf"\b(?:hardly|barely|rarely|almost never|hardly ever|scarcely)\s+(?:\w+\s+)?{_EN_ACTIVITY}\b"
+    rf"|(?:^|\s)(?:כמעט לא|בקושי|כמעט ולא)\s+(?:\S+\s+)?[ו]?{_HE_ACTIVITY}(?=[\s,.!?]|$)"
+    # paying for more than is used: "she'll only come twice", "והיא תבוא רק פעמיים"
+    r"|\b(?:only|just) (?:once|twice|one day|two days) (?:a|per|in a|every)\b"
+    r"|(?:^|\s)(?:תבוא|יבוא|אבוא|מגיע|מגיעה|הגעתי|הגיע|הגיעה) רק (?:פעם אחת|פעמיים)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
 # A reply that says no doesn't take the offer, whatever else it says.
 _NEGATION = re.compile(
     r"\b(?:no|not|nope|never|nothing|cannot)\b|n't\b|(?:^|[\s,.])(?:לא|אין|ממש לא)(?=[\s,.!?]|$)",
@@ -342,6 +363,11 @@ class Classifier:
         counts: dict[str, float] = {}
         first: dict[str, float] = {}
         for t in customer:
+            if _RARE_USE.search(t.text):
+                # "He's hardly been since January", "האוטו עומד, אני כמעט לא נוסע": not using it,
+                # said in so many words.
+                counts["non_usage"] = counts.get("non_usage", 0.0) + 1.0
+                first.setdefault("non_usage", t.start)
             for label in _REASONS:
                 if self._asserted(state, "churn_reason", label, t):
                     said = self._phrases[("churn_reason", label)].find_asserted(t.text)
