@@ -5,8 +5,11 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
 - outcome: the decisions said in the final part of the call (by the customer, or the company
   confirming it: "I've cancelled it", "I've applied the discount"), each voting by how sure
   its reading is, plus half a vote for leaving when the company parts leaving the door open
-  ("you're always welcome back"); ties go to the later; none → undecided;
-- churn_reason: the reason the customer gives most (ties: the first given); none → unknown;
+  ("you're always welcome back"); a yes in reply to an offer or to being asked to stay votes
+  saved; a decision said only on a condition is still open (undecided), unless it answers an
+  offer just made; ties go to the later; none → undecided;
+- churn_reason: the reason the customer gives most (ties: the first given), not using it also
+  told by how rarely ("he's hardly been since January"); none → unknown;
 - churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
   switching, anti, thawing; short of an alternative provider, a grievance (price, service,
   product) with the customer leaving is anti, with them staying or undecided thawing; none →
@@ -73,7 +76,7 @@ _HE_ACTIVITY = (
     r"(?:נוסע|נוסעת|נוסעים|מגיע|מגיעה|מגיעים|הגעתי|הגענו|הולך|הולכת|הולכים|הלכתי|משתמש|"
     r"משתמשת|משתמשים|השתמשתי|מתאמן|מתאמנת|מתאמנים|נכנס|נכנסת|נכנסתי|רואה|רואים|קורא|"
     r"קוראת|פותח|פותחת|בא|באה|באים|יוצא|יוצאת|מבשל|מבשלת|מבשלים|רוכב|רוכבת|משחק|משחקת|מזמין|"
-    r"מזמינה|מזמינים|צריך|צריכה|צריכים|נוגע|נוגעת|שם|שמה)"
+    r"מזמינה|מזמינים|צריך|צריכה|צריכים|נוגע|נוגעת)"
 )
 _RARE_USE = re.compile(
     rf"\b(?:hardly|barely|rarely|almost never|hardly ever|scarcely)\s+(?:\w+\s+)?{_EN_ACTIVITY}\b"
