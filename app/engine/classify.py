@@ -256,17 +256,16 @@ class Classifier:
                 # A decision said negated is none: "I don't need to think about it", "I'm not
                 # saying I'm leaving"; "No, just cancel it" says no to something else.
                 if self._asserted(state, "outcome", label, t):
+                    voted = label
                     if label != "undecided" and not answers(t) and self._only_if(label, t):
                         # "If it comes out about the same, I'm staying": a decision on a
                         # condition is the decision still open; said soon after an offer ("if
                         # Sveta comes back, we're staying") it takes the offer.
                         if not state.is_customer(t.speaker):
                             continue
-                        label_voted = "undecided"
-                    else:
-                        label_voted = label
-                    votes[label_voted] += self._sure(state, "outcome", label, t) * weight(t)
-                    last[label_voted] = t.end
+                        voted = "undecided"
+                    votes[voted] += self._sure(state, "outcome", label, t) * weight(t)
+                    last[voted] = t.end
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
                 votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t) * weight(t)
@@ -294,9 +293,14 @@ class Classifier:
         marked = [t for m in ("offer", "offer_answer", "want_you") for t in state.marks.get(m, [])]
         return sorted(marked, key=lambda t: t.start)
 
-    def _replies(self, state: CallState) -> list[Transcript]:
-        """The customer's first utterance after each proposal (within `accept_within_s`)."""
+    def _acceptances(self, state: CallState) -> list[Transcript]:
+        """The customer's replies that take an offer: the customer's first utterance after a
+        proposal (`_anchors`, within `accept_within_s`) that says yes to it and doesn't read as
+        leaving."""
         out: list[Transcript] = []
+        accept = self._phrases[("outcome", "accept")]
+        if not accept:
+            return out
         for offer in self._anchors(state):
             reply = next(
                 (
@@ -309,18 +313,8 @@ class Classifier:
                 ),
                 None,
             )
-            if reply is not None and reply not in out:
-                out.append(reply)
-        return out
-
-    def _acceptances(self, state: CallState) -> list[Transcript]:
-        """The customer's replies that take an offer: the first reply to a proposal
-        (`_replies`) that says yes to it and doesn't read as leaving."""
-        out: list[Transcript] = []
-        accept = self._phrases[("outcome", "accept")]
-        if not accept:
-            return out
-        for reply in self._replies(state):
+            if reply is None or reply in out:
+                continue
             if not self._says_yes(accept, reply.text):
                 continue
             if self._has(state, "outcome", "churned", reply) or self._has(
