@@ -211,15 +211,12 @@ def test_churn_reason_from_the_customers_words(resources: Resources, language: s
 # stays honest when the phrase lists grow) and that are not among its examples.
 UNLISTED = {
     "en": {
-        ("no_defensiveness", "blame"): "If you had bothered to read the email, "
-        "none of this would have happened.",
         ("no_badmouthing", "badmouth"): "The night shift over there is hopeless, "
         "they never read the notes.",
         ("satisfaction_check", "satisfaction_question"): "So, how are we feeling about all of "
         "it now, good?",
     },
     "he": {
-        ("no_defensiveness", "blame"): "אם היית טורח לקרוא את המייל, כל זה לא היה קורה.",
         ("no_badmouthing", "badmouth"): "המשמרת של הלילה שם חסרת תקנה, הם אף פעם לא קוראים את "
         "ההערות.",
         ("satisfaction_check", "satisfaction_question"): "אז איך זה מרגיש לך עכשיו, הכול טוב "
@@ -228,7 +225,6 @@ UNLISTED = {
     },
 }
 EXPECTED_BY_MEANING = {
-    "no_defensiveness": "fail",
     "no_badmouthing": "fail",
     "satisfaction_check": "pass",
     "say_we_want_you": "pass",

@@ -142,6 +142,13 @@ def test_empty_phrase_in_a_list(rubrics_dir: Path) -> None:
     assert_names(refused(rubrics_dir), path, "phrases.pitch.he", "non-empty")
 
 
+def test_example_set_decides_must_be_a_yes_or_no(rubrics_dir: Path) -> None:
+    path = edit(
+        rubrics_dir, "no_defensiveness", lambda r: r["examples"]["blame"].update(decides="maybe")
+    )
+    assert_names(refused(rubrics_dir), path, "examples.blame.decides", "boolean")
+
+
 # --- a detector's settings, phrase lists and nudges --------------------------------------------
 
 

@@ -4,6 +4,7 @@ and nudge requests as they happen, and a verdict with evidence at the end."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -19,9 +20,13 @@ if TYPE_CHECKING:
     from app.nlp.signals import SignalBank
 
 
-# How sure a verdict resting on a literal phrase is: phrases are chosen to mean the kind, but a
-# phrase can be said in passing, quoted or negated.
+# How sure a verdict resting on a literal phrase (or a grammar's hit) is: phrases are chosen to
+# mean the kind, but a phrase can be said in passing, quoted or negated.
 PHRASE_SURENESS = 0.9
+
+# A kind told by its grammar: the utterance's text in, the words that decided it (or True) out;
+# None or False when the grammar does not take it.
+Grammar = Callable[[str], "str | bool | None"]
 
 
 class DetectorSettings(BaseModel):
@@ -43,12 +48,15 @@ Output = Finding | NudgeRequest
 
 
 class Detector(ABC):
-    """One rubric. Subclasses declare `settings_model`, `phrase_kinds` and `nudge_kinds`."""
+    """One rubric. Subclasses declare `settings_model`, `phrase_kinds` and `nudge_kinds`, and
+    `grammars` for the kinds told by the shape of what is said as well as by phrases and
+    meaning."""
 
     id: ClassVar[str]
     settings_model: ClassVar[type[DetectorSettings]] = DetectorSettings
     phrase_kinds: ClassVar[tuple[str, ...]] = ()
     nudge_kinds: ClassVar[tuple[str, ...]] = ()
+    grammars: ClassVar[Mapping[str, Grammar]] = {}
 
     def __init__(
         self,
@@ -128,14 +136,22 @@ class Detector(ABC):
 
     def sureness(self, kind: str, t: Transcript) -> float:
         """How sure the detector is of its reading of `t` for `kind`, whichever way it went,
-        0..1: a phrase said is `PHRASE_SURENESS`; by meaning, the distance of the kind's head
-        (or nearest-example margin) from its threshold."""
-        if self.phrases[kind].find(t.text) is not None:
+        0..1: a phrase said (or the kind's grammar taking it) is `PHRASE_SURENESS`; by meaning,
+        the distance of the kind's head (or nearest-example margin) from its threshold."""
+        if self.phrases[kind].find(t.text) is not None or self.grammatical(kind, t):
             return PHRASE_SURENESS
         bank = self.bank
         if bank is None or not bank.has(self.id, kind) or not t.text.strip():
             return PHRASE_SURENESS  # phrases only: a phrase not said is as sure as one said
-        return bank.confidence(self.id, kind, self.state.similarities(t, bank))
+        sims = self.state.similarities(t, bank)
+        sure = bank.confidence(self.id, kind, sims)
+        if not self._by_meaning(kind) and bank.fires(self.id, kind, sims):
+            return 1.0 - sure  # meaning says it is; phrases and grammar, which decide, say not
+        return sure
+
+    def _by_meaning(self, kind: str) -> bool:
+        examples = self.spec.examples.get(kind)
+        return examples is None or examples.decides
 
     def sureness_none(self, kinds: tuple[str, ...], utterances: list[Transcript]) -> float:
         """How sure that none of `utterances` is of any of `kinds`: the closest call decides."""
@@ -144,14 +160,24 @@ class Detector(ABC):
     def company_said(self) -> list[Transcript]:
         return [t for t in self.state.transcripts if self.state.is_company(t.speaker)]
 
+    def grammatical(self, kind: str, t: Transcript) -> str | None:
+        """The words by which the kind's grammar takes `t` ("~grammar" when it names none)."""
+        grammar = self.grammars.get(kind)
+        why = grammar(t.text) if grammar is not None else None
+        if not why:
+            return None
+        return why if isinstance(why, str) else "~grammar"
+
     def match(self, kind: str, t: Transcript) -> str | None:
-        """Why `t` is of `kind`: the phrase it says, or "~meaning" when its meaning is close to
-        the rubric's examples of that kind; None when it is not."""
-        phrase = self.phrases[kind].find(t.text)
+        """Why `t` is of `kind`: the phrase it says, the words its grammar takes, or "~meaning"
+        when its meaning is close to the rubric's examples of that kind; None when it is not."""
+        phrase = self.phrases[kind].find(t.text) or self.grammatical(kind, t)
         if phrase is not None:
             return phrase
         bank = self.bank
         if bank is None or not bank.has(self.id, kind) or not t.text.strip():
+            return None
+        if not self._by_meaning(kind):
             return None
         sims = self.state.similarities(t, bank)
         return "~meaning" if bank.fires(self.id, kind, sims) else None

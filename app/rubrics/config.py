@@ -92,6 +92,11 @@ class ExampleSet(_Strict):
     # or `either` of the two.
     method: Literal["head", "nearest", "either"] = "head"
     threshold: float = Field(0.8, gt=0, lt=1)
+    # Whether meaning alone makes an utterance of the kind. Where it does not (a kind its
+    # phrases and grammar tell better), a reading by meaning that disagrees with them only
+    # lowers the verdict's confidence, so the judge (when one is set up) looks at it; the
+    # examples still teach the other kinds' heads what they are not.
+    decides: bool = True
 
     @field_validator("en", "he")
     @classmethod

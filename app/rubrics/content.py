@@ -11,7 +11,8 @@ import math
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
-from app.rubrics.base import PHRASE_SURENESS, Detector, DetectorSettings, Output
+from app.rubrics import defensive
+from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.promises import names_a_time, promises_to_check, takes_on_a_step
 
 
@@ -58,11 +59,18 @@ class NoDefensiveness(_CompanyKinds):
 
     id = "no_defensiveness"
     phrase_kinds = ("blame", "procedure", "cant_help", "hostile")
+    grammars = defensive.GRAMMARS
     nudge_kinds = ("acknowledge",)
     nudge_kind = "acknowledge"
     replies_only = True  # defensiveness answers something: a greeting before it can't be
     fail_reason = "a defensive reply"
     pass_reason = "no blaming, no procedures, no defensive tone"
+
+    def match(self, kind: str, t: Transcript) -> str | None:
+        # "Let me talk" said with an apology or a request for leave is a kind step-in.
+        if kind == "hostile" and defensive.asks_leave(t.text):
+            return None
+        return super().match(kind, t)
 
 
 class NoBadmouthing(_CompanyKinds):
@@ -118,6 +126,8 @@ class OwnTheFollowUp(Detector):
 
     id = "own_the_follow_up"
     phrase_kinds = ("concrete", "vague", "slogan", "time_ref")
+    # A promise to check, a time and a step taken on, in any words their grammars allow.
+    grammars = {"vague": promises_to_check, "time_ref": names_a_time, "concrete": takes_on_a_step}
     nudge_kinds = ("concrete",)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -127,12 +137,11 @@ class OwnTheFollowUp(Detector):
     def on_transcript(self, t: Transcript) -> list[Output]:
         if not self.state.is_company(t.speaker):
             return []
-        # A promise to check, said in a list's words or in any words its grammar allows.
-        vague = self.match("vague", t) is not None or promises_to_check(t.text)
-        timed = vague and (self.match("time_ref", t) is not None or names_a_time(t.text))
+        vague = self.match("vague", t) is not None
+        timed = vague and self.match("time_ref", t) is not None
         if self.match("slogan", t):
             kind = "slogan"
-        elif timed or takes_on_a_step(t.text) or (self.match("concrete", t) and not vague):
+        elif timed or self.grammatical("concrete", t) or (self.match("concrete", t) and not vague):
             # A concrete step said with a vague one ("I'll note it, and someone will look into
             # it") leaves the check itself with no owner or time, unless a time is named.
             kind = "concrete"
@@ -153,13 +162,7 @@ class OwnTheFollowUp(Detector):
         evidence = [self.state.evidence(t) for _, t in self.promises]
 
         def sure(kind: str) -> float:
-            return max(
-                PHRASE_SURENESS
-                if kind == "vague" and promises_to_check(t.text)
-                else self.sureness(kind, t)
-                for k, t in self.promises
-                if k == kind
-            )
+            return max(self.sureness(kind, t) for k, t in self.promises if k == kind)
 
         if any(kind == "concrete" for kind, _ in self.promises):
             return Verdict(
