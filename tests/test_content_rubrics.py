@@ -8,6 +8,8 @@ import pytest
 
 from app.engine.engine import Scorecard
 from app.nlp.signals import train_head
+from app.pipeline.analyze import analyze_transcript
+from app.pipeline.callfile import CallFile
 from app.pipeline.resources import Resources
 from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.text import PhraseMatcher
@@ -293,3 +295,41 @@ def test_verdict_confidence(resources: Resources, language: str) -> None:
         for k in ("blame", "procedure", "cant_help", "hostile")
     )
     assert calm.verdicts["no_defensiveness"].confidence <= each + 1e-6
+
+
+COLLEAGUE = {
+    "en": ("Maya", "Maya, who heads our billing team, is on the line too. ", "Maya, "),
+    "he": ("מאיה", "מאיה, שמנהלת את הגבייה, איתנו על הקו. ", "מאיה, "),
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_a_colleague_named_in_passing_is_not_spoken_to(resources: Resources, language: str) -> None:
+    """A question is for the customer unless a colleague is addressed by name: named in passing
+    ("Maya, who heads our billing team, is on the line too") she is not asked anything."""
+    name, in_passing, to_her = COLLEAGUE[language]
+    t = T[language]
+
+    def reason_verdict(opening: str) -> str:
+        call_file = CallFile.model_validate(
+            {
+                "id": f"colleague-{language}",
+                "language": language,
+                "participants": [
+                    {"id": "c1", "role": "customer", "name": "Dana"},
+                    {"id": "a1", "role": "rep", "name": "Noa"},
+                    {"id": "a2", "role": "cs", "name": name},
+                ],
+                "utterances": [
+                    {"speaker": "c1", "start": 0.5, "end": 4.0, "text": t["leave"]},
+                    {"speaker": "a1", "start": 4.6, "end": 10.0, "text": opening + t["ask"]},
+                    {"speaker": "c1", "start": 10.6, "end": 14.0, "text": t["reason"]},
+                    {"speaker": "a1", "start": 14.6, "end": 18.0, "text": t["offer"]},
+                    {"speaker": "c1", "start": 18.6, "end": 20.0, "text": t["bye"]},
+                ],
+            }
+        )
+        return analyze_transcript(resources, call_file).verdicts["find_real_reason"].verdict
+
+    assert reason_verdict(in_passing) == "pass"
+    assert reason_verdict(to_her) == "fail"

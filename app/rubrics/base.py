@@ -3,6 +3,7 @@ and nudge requests as they happen, and a verdict with evidence at the end."""
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,32 @@ PHRASE_SURENESS = 0.9
 # A kind told by its grammar: the utterance's text in, the words that decided it (or True) out;
 # None or False when the grammar does not take it.
 Grammar = Callable[[str], "str | bool | None"]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _addressed(name: str, text: str) -> bool:
+    """Is someone of this name spoken to in `text`: named at the head of a sentence before a
+    comma or a question ("Daniel, do you want to take that?", "ודנה?"), or at its end after a
+    comma ("anything to add, Maya?")?"""
+    first = normalize(name).split()
+    if not first:
+        return False
+    n = re.escape(first[0])
+    # A comma after the name may open a description of them instead ("Daniel, who heads our
+    # fleet team, is on the line too"; "דניאל, מנהל הצי שלנו, איתנו").
+    vocative = re.compile(
+        rf"^[\W_]*(?:ו)?{n}\s*(?:[?!:]|$|,(?!\s*(?:{_APPOSITION})\b))|,\s*{n}[\s.?!]*$",
+        re.IGNORECASE,
+    )
+    return any(vocative.search(s.strip()) for s in _SENTENCE_END.split(text.strip()))
+
+
+_APPOSITION = (
+    r"who|whom|whose|which|from|our|my|the|who's|head|שמנהל|שמנהלת|שאחראי|שאחראית|שעובד|שעובדת|"
+    r"מהצוות|ממחלקת|מהמחלקה|ראש|מנהל|מנהלת|אחראי|אחראית"
+)
 
 
 class DetectorSettings(BaseModel):
@@ -126,12 +153,13 @@ class Detector(ABC):
         return NudgeRequest(self.id, kind, at, to or (lead.id if lead else ""), finding)
 
     def to_colleague(self, t: Transcript) -> bool:
-        """Said to another company participant by name ("Maya, anything to add?"), not to the
-        customer."""
-        words = set(normalize(t.text).split())
-        return any(
-            p.id != t.speaker and p.is_company and p.name and normalize(p.name).split()[0] in words
-            for p in self.state.call.participants
+        """Said to another company participant by name ("Maya, anything to add?", "דנה?"), not
+        to the customer. A colleague named in passing ("Daniel, who heads our fleet team, is on
+        the line too") is not spoken to."""
+        others = [p for p in self.state.call.participants if p.id != t.speaker and p.name]
+        colleague = [p for p in others if p.is_company]
+        return any(_addressed(p.name, t.text) for p in colleague) and not any(
+            _addressed(p.name, t.text) for p in others if not p.is_company
         )
 
     def sureness(self, kind: str, t: Transcript) -> float:
