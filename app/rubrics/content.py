@@ -11,7 +11,7 @@ import math
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
-from app.rubrics import defensive
+from app.rubrics import defensive, reasons
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.promises import names_a_time, promises_to_check, takes_on_a_step
 
@@ -279,6 +279,7 @@ class FindRealReason(Detector):
 
     id = "find_real_reason"
     phrase_kinds = ("reason_question", "restatement")
+    grammars = {"reason_question": reasons.asks_the_reason, "restatement": reasons.restates}
     nudge_kinds = ("ask_first",)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
