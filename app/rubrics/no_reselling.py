@@ -14,6 +14,7 @@ from pydantic import Field
 
 from app.core.events import Transcript, Verdict
 from app.rubrics.base import Detector, DetectorSettings, Output
+from app.rubrics.pitches import pitches
 
 # "I know what's in it" says what a customer knows, it asks nothing: a line saying it without a
 # question mark is not a request to hear about a plan.
@@ -39,6 +40,7 @@ class NoReselling(Detector):
     id = "no_reselling"
     settings_model = NoResellingSettings
     phrase_kinds = ("pitch", "customer_knows", "customer_asks")
+    grammars = {"pitch": pitches}
     nudge_kinds = ("pitch", "pitch_after_knows")
     settings: NoResellingSettings
 

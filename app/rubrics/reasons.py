@@ -74,6 +74,8 @@ _EN_ANNOUNCED = re.compile(
     r"|\b(?:to\s+sum\s+up|to\s+recap|let\s+me\s+sum|if\s+i\s+sum|summing\s+up|to\s+summari[sz]e|"
     r"let\s+me\s+summari[sz]e|let\s+me\s+recap|if\s+i\s+recap|let\s+me\s+repeat\s+back|"
     r"play\s+(?:it|that|this)\s+back)\b"
+    # (what comes next is not the customer's reason: "to recap the next steps")
+    r"(?!\s+(?:\S+\s+)?(?:next\s+steps?|what\s+happens\s+next|what\s+we\s+agreed|the\s+plan))"
 )
 _HE_ANNOUNCED = re.compile(
     r"(?:^|\s)לוודא\s+ש(?:הבנתי|שמעתי|אני\s+מבין|אני\s+מבינה|קלטתי|הכול\s+אצלי)"
