@@ -8,8 +8,10 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
   ("you're always welcome back"); a yes in reply to an offer or to being asked to stay votes
   saved; a decision said only on a condition is still open (undecided), unless it answers an
   offer just made; ties go to the later; none → undecided;
-- churn_reason: the reason the customer gives most (ties: the first given), not using it also
-  told by how rarely ("he's hardly been since January"); none → unknown;
+- churn_reason: the reason the customer gives most (ties: the first given), each told by
+  phrases, by meaning, and by the shape of what went wrong (`app/engine/churn_reasons.py`:
+  "nobody came and nobody rang", "the battery keeps dying", "we got acquired"); not using it
+  also told by how rarely ("he's hardly been since January"); none → unknown;
 - churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
   switching, anti, thawing; short of an alternative provider, a grievance (price, service,
   product) with the customer leaving is anti, with them staying or undecided thawing; none →
@@ -26,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.events import Transcript
+from app.engine.churn_reasons import life_event, reasons_said
 from app.engine.state import CallState
 from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
@@ -365,11 +368,23 @@ class Classifier:
                 # said in so many words.
                 counts["non_usage"] = counts.get("non_usage", 0.0) + 1.0
                 first.setdefault("non_usage", t.start)
+            # What went wrong told in its own shape ("nobody came and nobody rang"), as sure as a
+            # phrase.
+            told = reasons_said(t.text, self.language)
             for label in _REASONS:
-                if self._asserted(state, "churn_reason", label, t):
+                if label in told:
+                    vote = 1.0
+                elif label == "other" and life_event(t.text):
+                    # A change in the customer's life ("the new baby") often only explains
+                    # another reason (no time to use it): it counts as much as a resemblance.
+                    vote = MEANING_VOTE
+                elif self._asserted(state, "churn_reason", label, t):
                     said = self._phrases[("churn_reason", label)].find_asserted(t.text)
-                    counts[label] = counts.get(label, 0.0) + (1.0 if said else MEANING_VOTE)
-                    first.setdefault(label, t.start)
+                    vote = 1.0 if said else MEANING_VOTE
+                else:
+                    continue
+                counts[label] = counts.get(label, 0.0) + vote
+                first.setdefault(label, t.start)
         if not counts:
             return "unknown"
         return max(counts, key=lambda k: (counts[k], -first[k]))

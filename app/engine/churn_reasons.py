@@ -1,0 +1,173 @@
+"""The reason for leaving a customer gives, told by its grammar (sources 001, 003).
+
+Customers don't name a category; they tell what went wrong. Each reason has a shape:
+- product: the thing itself failing ("the battery keeps dying", "it stopped working", "the app
+  crashes", "המכשיר התקלקל", "זה לא עובד");
+- service: the people and the process failing them ("nobody came and nobody rang", "on hold for
+  forty minutes", "every time it's a different person", "אף אחד לא חזר אליי");
+- price: what it costs ("it's gone up to two hundred and nine", "I can't afford it", "half the
+  price elsewhere", "זה התייקר", "יקר לי");
+- non_usage: not using it ("we don't use it anymore", "two boxes sitting in the cupboard", "אני
+  לא משתמש בזה");
+- other: a circumstance of the customer's own that ends it ("we got acquired", "we're moving to
+  Haifa", "the new baby", "עוברים דירה").
+
+`reasons_said` reads a customer's utterance sentence by sentence and returns, per reason, the
+words that show it. A sentence that denies a reason ("it's not the money", "זה לא המחיר") shows
+none of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.rubrics.text import normalize, split_sentences
+
+_EN = {
+    "product": re.compile(
+        r"\b(?:stopped|stops|keeps|kept)\s+(?:working|dying|crashing|breaking|freezing|dropping|"
+        r"failing|leaking|cutting\s+out|turning\s+off)\b"
+        r"|\b(?:it|they|the\s+\w+(?:\s+\w+)?)\s+(?:just\s+)?(?:doesn't|don't|didn't|won't|wouldn't)\s+"
+        r"(?:work|connect|charge|start|sync|load|fit|hold|last|open)\b"
+        # (what breaks in transit or by accident is not the product failing: "it arrived
+        # smashed", "her phone fell and broke")
+        r"|\b(?:died|dies|dying|crashed|crashes|faulty|defective|glitch\w*|bugs?|buggy|"
+        r"malfunction\w*|drying\s+(?:my|your|her|his)\s+eyes|leaks|leaking)\b"
+        r"|\b(?:quality|battery|batteries|signal|coverage|connection|app|software|product)\s+"
+        r"(?:is|was|has\s+been|are|were)\s+(?:terrible|awful|rubbish|bad|poor|useless|worse|"
+        r"getting\s+worse|unreliable|patchy)\b"
+        r"|\bcan't\s+trust\s+it\b|\bdoesn't\s+do\s+what\b"
+    ),
+    "service": re.compile(
+        r"\b(?:nobody|no\s+one|no-one|nobody's|no\s+one's)\s+(?:ever\s+|even\s+)?(?:came|comes|called|"
+        r"calls|rang|rings|told|tells|answered|answers|got\s+back|gets\s+back|showed\s+up|turned\s+up|"
+        r"bothered|helped|listened|responded|replied|picked\s+up|explained|fixed|knows)\b"
+        r"|\bon\s+hold\b|\b(?:waited|waiting|wait)\s+(?:for\s+)?(?:\w+\s+){0,2}?(?:hours?|minutes|"
+        r"weeks|days|months)\b"
+        r"|\b(?:never|didn't|haven't|hasn't)\s+(?:\w+\s+)?(?:heard|got|get)\s+back\b"
+        r"|\b(?:different|new)\s+(?:person|name|agent|handler)\s+every\s+time\b"
+        r"|\bevery\s+time\s+(?:it's|i\s+get|i\s+talk\s+to)\s+(?:a\s+)?(?:different|new)\b"
+        r"|\b(?:explain|explaining|go\s+through)\s+(?:\w+\s+){0,3}?(?:from\s+(?:the\s+top|scratch)|"
+        r"again\s+and\s+again)\b"
+        r"|\b(?:didn't|never|did\s+not)\s+(?:show\s+up|turn\s+up|come|call\s+(?:me\s+)?back|ring\s+back|"
+        r"arrive)\b|\bno-show\b"
+        r"|\b(?:customer\s+service|support|your\s+people|your\s+team|the\s+staff)\s+(?:is|are|was|"
+        r"were|has\s+been|have\s+been)\s+(?:terrible|awful|useless|rude|a\s+nightmare|hopeless)\b"
+        r"|\b(?:rude|ignored|fobbed\s+off|passed\s+(?:around|between)|runaround|form\s+letter|"
+        r"chatbot|writing\s+to\s+robots)\b"
+    ),
+    "price": re.compile(
+        r"\b(?:gone|went|goes|going)\s+up\b|\b(?:price|prices|bill|fee|premium|cost)\s+(?:\w+\s+)?"
+        r"(?:rise|rises|increase|increased|hike|doubled|jumped)\b"
+        r"|\b(?:too|so|really)\s+(?:expensive|pricey|dear)\b|\bcan't\s+afford\b|\bafford\s+it\b"
+        r"|\b(?:cheaper|half\s+the\s+price|for\s+less|costs?\s+(?:too\s+much|more|less)|"
+        r"paying\s+(?:too\s+much|more|double)|a\s+lot\s+of\s+money|"
+        r"not\s+worth\s+(?:it|the\s+money)|on\s+a\s+pension|tight\s+budget)\b"
+    ),
+    "non_usage": re.compile(
+        r"\b(?:don't|do\s+not|doesn't|didn't|haven't|hasn't|never|hardly|barely|rarely)\s+(?:really\s+|"
+        r"even\s+|actually\s+|ever\s+)?(?:use|used|using|been\s+using|get\s+(?:round|around)\s+to)\b"
+        r"|\bnot\s+(?:using|been\s+using|getting\s+(?:round|around)\s+to)\b"
+        r"|\bpiling\s+up\b|\b(?:pile|piles|stack)\s+of\b|\bunopened\b|\bunused\b"
+    ),
+    "other": re.compile(
+        # a move of the customer's own ("we're moving to Haifa"), not of their business elsewhere
+        # ("we've moved two clients over", "moved to another tool")
+        r"\b(?:moving|moved|relocating|relocated|emigrating|move)\s+(?:house|home|abroad|away|out|"
+        r"overseas|countries|cities|to\s+(?!(?:another|a\s+new|the\s+new|them|a\s+different)\b)\w+"
+        r"(?!\s+(?:plan|tool|provider|company|account|clients?|system|supplier|app)\b))"
+        r"|\b(?:relocating|relocated|emigrating)\b"
+        r"|\b(?:acquired|acquisition|merger|parent\s+company|new\s+owners|consolidat\w+|"
+        r"head\s+office\s+decided|the\s+committee|the\s+board\s+decided)\b"
+        r"|\b(?:retir\w+|passed\s+away|closing\s+(?:the\s+)?(?:business|shop)|shutting\s+down|"
+        r"grew\s+out\s+of|outgrown)\b"
+        r"|\bnot\s+(?:about|because\s+of)\s+you\b|\bnothing\s+(?:to\s+do\s+with|wrong\s+with)\s+you\b"
+    ),
+}
+_HE = {
+    "product": re.compile(
+        r"(?:^|\s)[וש]?(?:התקלקל|התקלקלה|מתקלקל|מתקלקלת|נתקע|נתקעת|נתקעה|קורס|קורסת|קרס|קרסה|"
+        r"מקולקל|מקולקלת|פגום|פגומה|תקול|תקולה|באג|באגים|תקלה|תקלות)(?=\s|$)"
+        r"|(?:^|\s)(?:לא|כבר\s+לא)\s+(?:עובד|עובדת|עובדים|נטען|נטענת|מתחבר|מתחברת|מדליק|נדלק|נדלקת|"
+        r"מחזיק|מחזיקה|מתאים|מתאימה|סוחב|סוחבת)(?=\s|$)"
+        r"|(?:^|\s)(?:הסוללה|המכשיר|האפליקציה|המערכת|המוצר|הקליטה|החיבור|האיכות)\s+(?:\S+\s+)?"
+        r"(?:גרוע|גרועה|זוועה|על\s+הפנים|לא\s+טוב|לא\s+טובה|מתה|מת)(?=\s|$)"
+    ),
+    "service": re.compile(
+        r"(?:^|\s)(?:אף\s+אחד|אף\s+אחת|איש)\s+(?:לא\s+)?(?:\S+\s+)?(?:חזר|חזרה|התקשר|התקשרה|הגיע|הגיעה|"
+        r"ענה|ענתה|טרח|טרחה|עזר|עזרה|הסביר|הסבירה|תיקן|הודיע|הודיעה|עדכן|עדכנה)(?=\s|$)"
+        r"|(?:^|\s)(?:לא\s+חזרו|לא\s+התקשרו|לא\s+הגיעו|לא\s+הגיע|לא\s+ענו|לא\s+עונים|לא\s+הודיעו|"
+        r"לא\s+עדכנו|לא\s+טיפלו|לא\s+מטפלים)(?=\s|$)"
+        r"|(?:^|\s)(?:בהמתנה|חיכיתי|חיכינו|המתנתי)(?=\s|$)"
+        r"|(?:^|\s)כל\s+פעם\s+(?:\S+\s+)?(?:מישהו|מישהי|נציג|נציגה)\s+(?:אחר|אחרת|חדש|חדשה)(?=\s|$)"
+        r"|(?:^|\s)(?:להסביר|מסביר|מסבירה)\s+(?:\S+\s+){0,3}?(?:מההתחלה|מחדש|שוב)(?=\s|$)"
+        r"|(?:^|\s)(?:הבטיחו|הבטיח|הבטיחה)\s+(?:\S+\s+){0,6}?(?:ולא|אבל\s+לא)(?=\s|$)"
+        r"|(?:^|\s)(?:השירות|הנציגים|התמיכה|המוקד)\s+(?:\S+\s+)?(?:גרוע|גרועה|זוועה|על\s+הפנים|"
+        r"מחפיר|לא\s+קיים|לא\s+קיימת)(?=\s|$)|(?:^|\s)(?:בוט|צ'אטבוט|צ'אט\s+אוטומטי)(?=\s|$)"
+    ),
+    "price": re.compile(
+        r"(?:^|\s)[וש]?(?:התייקר|התייקרה|התייקרו|מתייקר|יקר|יקרה|יקרים|זול|זולה|זולים|העלאת\s+מחיר|"
+        r"העלאת\s+המחיר)(?=\s|$)"
+        r"|(?:^|\s)(?:המחיר|החשבון|התשלום|החיוב|המנוי)\s+(?:\S+\s+)?(?:עלה|קפץ|הוכפל|גבוה)(?=\s|$)"
+        r"|(?:^|\s)(?:עלה|עלתה|עלו|קפץ|קפצה)\s+(?:לי\s+|לנו\s+)?ב\S+\s+(?:שקל|אחוז)"
+        r"|(?:^|\s)לא\s+(?:יכול|יכולה|יכולים)\s+להרשות(?=\s|$)|(?:^|\s)לא\s+שווה\s+(?:את\s+)?(?:הכסף|זה)"
+    ),
+    "non_usage": re.compile(
+        r"(?:^|\s)(?:לא|כמעט\s+לא|בקושי|כבר\s+לא)\s+(?:\S+\s+)?(?:משתמש|משתמשת|משתמשים|השתמשתי|"
+        r"השתמשנו|מנצל|מנצלת|מנצלים|ניצלתי|ניצלנו)(?=\s|$)"
+        r"|(?:^|\s)(?:ערימה|נערמים|נערמות|מצטברים|מצטברות|עומד\s+בצד|עומדים\s+בצד)(?=\s|$)"
+    ),
+    "other": re.compile(
+        r"(?:^|\s)(?:עוברים|עוברת|עובר|עברנו|עברתי)\s+(?:דירה|לגור|לחו\"ל|לחול|לצפון|לדרום|ל\S+)"
+        r"|(?:^|\s)(?:רילוקיישן|פרישה|פורש|פורשת|נרכשנו|מיזוג|התמזגנו|הוועד|ההנהלה\s+החליטה|"
+        r"החברה\s+האם|הבעלים\s+החדשים|נפטר|נפטרה|סוגרים\s+את\s+העסק|נסגרים|הילדים\s+גדלו)(?=\s|$)"
+        r"|(?:^|\s)(?:זה\s+)?לא\s+(?:קשור\s+)?(?:אליכם|בגללכם|בכם)(?=\s|$)"
+    ),
+}
+# A change in the customer's life that may only explain another reason ("no time with the new
+# baby" is not using it): a weaker sign of `other`.
+_LIFE_EVENT = re.compile(
+    r"\b(?:new\s+job|pension|the\s+baby|new\s+baby|pregnan\w+|maternity|paternity|divorce|"
+    r"diagnos\w+|surgery|illness|grown\s+up|left\s+home|into\s+\w+\s+now)\b"
+    r"|(?:^|\s)(?:פנסיה|תינוק|תינוקת|הריון|בהריון|לידה|גירושים|ניתוח|מחלה|עבודה\s+חדשה)(?=\s|$)"
+)
+
+
+def life_event(text: str) -> str | None:
+    """The words of a change in the customer's life (a new job, a baby, an illness), or None."""
+    m = _LIFE_EVENT.search(normalize(text))
+    return m.group(0).strip() if m else None
+
+
+# A reason denied ("it's not the money", "זה לא המחיר"): that reason is not given in the sentence.
+_DENIED = {
+    label: re.compile(
+        rf"\b(?:it's|it\s+is|that's|that\s+is)\s+not\s+(?:even\s+|really\s+|just\s+)?(?:about\s+)?"
+        rf"(?:the\s+)?(?:{words})\b"
+        rf"|\b(?:it|that)\s+(?:isn't|wasn't)\s+(?:even\s+|really\s+)?(?:about\s+)?(?:the\s+)?"
+        rf"(?:{words})\b|\bnot\s+(?:even\s+)?(?:about\s+)?the\s+(?:{words})\b"
+        rf"|\bnot\s+that\s+(?:the\s+|your\s+)?(?:{words})\b"
+        rf"|(?:^|\s)(?:זה\s+)?לא\s+(?:בגלל\s+)?(?:ה)?(?:{he})(?=\s|$)"
+    )
+    for label, words, he in (
+        ("price", "money|price|cost|bill", "מחיר|כסף"),
+        ("service", "service|staff|people|support", "שירות|יחס"),
+        ("product", "app|product|quality", "מוצר|איכות|אפליקציה"),
+    )
+}
+
+
+def reasons_said(text: str, language: str) -> dict[str, str]:
+    """Per reason, the words of the utterance that show it, sentence by sentence; a reason the
+    sentence denies ("it's not the money") is not shown by it."""
+    grammar = _HE if language == "he" else _EN
+    out: dict[str, str] = {}
+    for sentence in split_sentences(text):
+        s = normalize(sentence)
+        for label, pattern in grammar.items():
+            if label in out or (label in _DENIED and _DENIED[label].search(s)):
+                continue
+            m = pattern.search(s)
+            if m is not None:
+                out[label] = m.group(0).strip()
+    return out

@@ -1,0 +1,93 @@
+"""The churn reason told by its grammar (app/engine/churn_reasons.py), in English and Hebrew:
+what went wrong in the customer's own words, a reason denied, a change in their life; and the
+scorecard's churn_reason on short calls that say them in no phrase list's words."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine.churn_reasons import life_event, reasons_said
+from app.pipeline.resources import Resources
+from tests.test_rubrics import CUSTOMER_REP, analyze
+
+SAID = [
+    (
+        "en",
+        "Then in August the battery started dying on me, and now it keeps cutting out.",
+        "product",
+    ),
+    ("en", "Thursday, nobody came and nobody rang.", "service"),
+    ("en", "I've rung four times, and every time it's a different person.", "service"),
+    ("en", "The renewal letter came and it's gone up to two hundred and nine.", "price"),
+    ("en", "Honestly, we just don't use it anymore.", "non_usage"),
+    ("en", "We got acquired. It closed last month.", "other"),
+    ("en", "We're moving to Lisbon in the spring.", "other"),
+    ("he", "המכשיר התקלקל פעמיים החודש.", "product"),
+    ("he", "אף אחד לא חזר אליי, שלושה שבועות.", "service"),
+    ("he", "המחיר קפץ ואני לא יכולה להרשות את זה.", "price"),
+    ("he", "אני כבר לא משתמש בזה.", "non_usage"),
+    ("he", "אנחנו עוברים לגור בחיפה.", "other"),
+]
+NOT_SAID = [
+    ("en", "And it's not even the money, really.", "price"),
+    ("en", "It's not that the product is bad.", "product"),
+    ("en", "We've already moved two clients over to another tool.", "other"),
+    ("en", "The box arrived smashed.", "product"),  # broken in transit is no product fault
+    ("en", "I paid two hundred for it.", "price"),  # a sum is no complaint about price
+    ("he", "זה לא המחיר.", "price"),
+    ("he", "שילמתי מאתיים שקל.", "price"),
+    ("he", "אני מחכה לטכנאי.", "service"),
+]
+
+
+@pytest.mark.parametrize("language, text, reason", SAID)
+def test_a_reason_in_the_customers_own_words(language: str, text: str, reason: str) -> None:
+    assert reason in reasons_said(text, language)
+
+
+@pytest.mark.parametrize("language, text, reason", NOT_SAID)
+def test_a_reason_denied_or_a_fact_is_no_reason(language: str, text: str, reason: str) -> None:
+    assert reason not in reasons_said(text, language)
+
+
+def test_a_reason_denied_leaves_the_sentences_other_reason() -> None:
+    said = reasons_said("It's not the money. It's that the app keeps crashing.", "en")
+    assert "product" in said and "price" not in said
+
+
+def test_a_change_in_life_is_a_weaker_sign() -> None:
+    assert life_event("I'm back at work in September and there's the new baby.")
+    assert life_event("התחלתי עבודה חדשה ואין לי זמן.")
+    assert "other" not in reasons_said("There's the new baby now.", "en")
+    assert life_event("The price went up.") is None
+
+
+CALLS = {
+    "en": {
+        "leave": "Hi, I'd like to cancel, please.",
+        "ask": "Of course. Can I ask what's happened?",
+        "service": "Thursday, nobody came and nobody rang. I've rung four times since.",
+        "product": "The battery keeps dying. Forty percent, then dead.",
+        "bye": "Just cancel it, please.",
+    },
+    "he": {
+        "leave": "היי, אני רוצה לבטל בבקשה.",
+        "ask": "בטח. אפשר לשאול מה קרה?",
+        "service": "אף אחד לא חזר אליי. שלושה שבועות חיכיתי.",
+        "product": "המכשיר התקלקל, ועכשיו הוא כבר לא נטען.",
+        "bye": "פשוט תבטלי בבקשה.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+@pytest.mark.parametrize("reason", ["service", "product"])
+def test_churn_reason_by_the_grammar(resources: Resources, language: str, reason: str) -> None:
+    c = CALLS[language]
+    lines = [
+        ("c1", 0.5, 3.0, c["leave"]),
+        ("a1", 3.6, 6.0, c["ask"]),
+        ("c1", 6.6, 11.0, c[reason]),
+        ("c1", 11.6, 13.0, c["bye"]),
+    ]
+    assert analyze(resources, language, CUSTOMER_REP, lines).churn_reason == reason
