@@ -13,7 +13,9 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
   "nobody came and nobody rang", "the battery keeps dying", "we got acquired"); not using it
   also told by how rarely ("he's hardly been since January"); none → unknown;
 - churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
-  switching, anti, thawing; short of an alternative provider, a grievance (price, service,
+  switching, anti, thawing (the alternative provider also told by its grammar,
+  `app/engine/alternatives.py`: "I've had another system since March, I'm happy with it",
+  "we started trialling another tool"); short of an alternative provider, a grievance (price, service,
   product) with the customer leaving is anti, with them staying or undecided thawing; none →
   content.
 """
@@ -28,6 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.events import Transcript
+from app.engine.alternatives import moving_elsewhere, settled_elsewhere
 from app.engine.churn_reasons import life_event, reasons_said
 from app.engine.state import CallState
 from app.rubrics.base import PHRASE_SURENESS
@@ -50,6 +53,8 @@ SENTENCE_GROUPS = frozenset({"outcome"})
 # A churn reason read by meaning alone counts this much against one said in words.
 MEANING_VOTE = 0.6
 _STAGES = ("refrozen", "switching", "anti", "thawing")
+# The alternative provider told by its grammar ("I've had another system since March").
+_ALTERNATIVE = {"refrozen": settled_elsewhere, "switching": moving_elsewhere}
 # The churn reasons that are a grievance against the company (not a circumstance of the
 # customer's own).
 GRIEVANCES = frozenset({"price", "service", "product"})
@@ -404,10 +409,12 @@ class Classifier:
         shown = "content"
         for label in _STAGES:
             phrases = self._phrases[("churn_stage", label)]
+            grammar = _ALTERNATIVE.get(label)
             if any(
                 phrases.find(t.text)
                 if own_reason and label in ("anti", "thawing")
-                else self._has(state, "churn_stage", label, t)
+                else (grammar is not None and grammar(t.text))
+                or self._has(state, "churn_stage", label, t)
                 for t in customer
             ):
                 shown = label

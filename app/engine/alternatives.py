@@ -1,0 +1,94 @@
+"""The customer's alternative provider, told by its grammar (source 003's last two stages).
+
+- switching, already working with an alternative: "we started trialling another tool with two of
+  our clients", "we've already moved two clients over", "I've got a quote from somewhere else and
+  I'm taking it", "ניידנו שני קווים", "התחלנו לעבוד עם חברה אחרת";
+- refrozen, settled with it: "I've had another system since about March, I'm happy with it",
+  "Birch has been with them fourteen months and it's been perfectly fine", "אני כבר חצי שנה
+  באפליקציה אחרת ואני מרוצה ממנה".
+
+Each function returns the words that decided it, or None. An alternative is named as one
+("another system", "something else", "them", "אפליקציה אחרת"); the customer's time with the
+company itself ("I've been with you since 2019, happy with it") is neither.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.rubrics.text import normalize, split_sentences
+
+_EN_OTHER = (
+    r"(?:another|a\s+different|a\s+new|the\s+other|the\s+new|a\s+cheaper|a\s+local)\s+"
+    r"(?:\w+\s+)?(?:system|app|provider|company|service|tool|firm|supplier|studio|walker|plan|"
+    r"one|platform|software|agency|place|contractor|club|gym|carrier|network|bank|insurer|school|"
+    r"teacher|tutor|person|guy|courier|cleaner|lender)"
+    r"|something\s+else|someone\s+else|somebody\s+else|somewhere\s+else|elsewhere|"
+    r"(?:with|to)\s+them|the\s+competition"
+)
+_EN_SETTLED = re.compile(
+    # "I've had another system since about March", "we've been with them fourteen months"
+    rf"\b(?:had|used|been\s+(?:using|with|on)|with|using|on)\s+(?:{_EN_OTHER})\s+(?:\w+\s+){{0,3}}?"
+    r"(?:since|for\s+(?:\w+\s+){0,2}?(?:weeks?|months?|years?)|(?:\w+\s+)?(?:weeks?|months?|years?)"
+    r"\s+now)\b"
+    rf"|\b(?:happy|pleased|satisfied|content|sorted)\s+with\s+(?:{_EN_OTHER}|them|her|him|it)\b"
+    r"(?=.*\b(?:another|else|them|new|other|switched|moved|found)\b)"
+    rf"|\bfound\s+(?:{_EN_OTHER})\b"
+    r"|\b(?:been\s+with\s+them|been\s+doing\s+it)\s+(?:for\s+)?(?:\w+\s+){0,2}?(?:weeks?|months?|"
+    r"years?)\b"
+    r"|\bthe\s+contract's\s+signed\b|\bcontract\s+(?:is|has\s+been)\s+signed\b"
+)
+_EN_SWITCHING = re.compile(
+    r"\b(?:started|starting|begun|began)\s+(?:\w+\s+)?(?:using|trialling|trialing|trying|testing|"
+    r"with|working\s+with)\b"
+    r"|\b(?:trialling|trialing|on\s+a\s+trial|free\s+trial|running\s+(?:both|them)\s+side\s+by\s+side)\b"
+    r"|\b(?:moved|moving|switched|switching|ported|porting|transferred|transferring)\s+(?:\w+\s+){0,3}?"
+    r"(?:over|across)\b"
+    rf"|\b(?:switching|moving|going|signed|signing|signed\s+up|going\s+over)\s+(?:to|with)\s+"
+    rf"(?:{_EN_OTHER}|them)\b"
+)
+_HE_SETTLED = re.compile(
+    # "אני כבר חצי שנה באפליקציה אחרת", "שנה אצלם"
+    r"(?:^|\s)(?:כבר\s+)?(?:\S+\s+){0,2}?(?:חודש|חודשיים|חודשים|שבועות|חצי\s+שנה|שנה|שנתיים)\s+"
+    r"(?:ב\S+\s+(?:אחר|אחרת|חדש|חדשה)|אצלם|איתם|אצל\s+\S+\s+(?:אחר|אחרת))(?=\s|$)"
+    r"|(?:^|\s)(?:מרוצה|מרוצים|מרוצות)\s+(?:מאוד\s+|לגמרי\s+)?(?:מהם|ממנה|ממנו|שם|מה\S+\s+(?:החדש|"
+    r"החדשה))(?=\s|$)"
+    # ("מאז שעברתי לעבוד מהבית" is a move of the customer's own)
+    r"|(?:^|\s)מאז\s+ש(?:עברתי|עברנו)(?=\s*$|\s+(?:אליהם|אליה|אליו|לשם|ל(?:חברה|ספק|אפליקציה|"
+    r"תוכנה|מתחר)))"
+    r"|(?:^|\s)(?:הכול|הכל|זה)\s+עובד\s+(?:שם|אצלם)\s+(?:\S+\s+)?(?:בסדר|מצוין|טוב|מעולה)"
+    r"|(?:^|\s)מצאתי\s+(?:משהו|מישהו|מישהי|מקום)\s+(?:אחר|אחרת)(?=\s|$)"
+)
+_HE_SWITCHING = re.compile(
+    r"(?:^|\s)(?:התחלנו|התחלתי|מתחילים|מתחילה|מתחיל)\s+(?:לעבוד|לעבור|להשתמש|לנסות)\s+(?:עם|ב|אצל)"
+    r"|(?:^|\s)(?:ניידנו|ניידתי|מניידים|העברנו|העברתי)(?=\s|$)"
+    r"|(?:^|\s)(?:עוברים|עוברת|עובר|עברנו|עברתי)\s+(?:ל|אל\s+)(?:חברה|ספק|תוכנה|אפליקציה|מקום|"
+    r"מתחרה|מתחרים)\S*"
+    r"|(?:^|\s)(?:חתמנו|חתמתי)\s+(?:עם|אצל)(?=\s|$)"
+    r"|(?:^|\s)(?:כבר\s+)?(?:מוציאה|מוציא|עובדת|עובד|עובדים|משתמשת|משתמש|משתמשים)\s+(?:\S+\s+){0,2}?"
+    r"ב(?:תוכנה|אפליקציה|חברה|מערכת|ספק)\s+(?:אחרת|אחר|חדשה|חדש)(?=\s|$)"
+    r"|(?:^|\s)(?:הצעה|הצעת\s+מחיר)\s+(?:מ|של)\S*\s+(?:אחר|אחרת|מתחר\S*)"
+)
+
+
+def _search(text: str, en: re.Pattern[str], he: re.Pattern[str]) -> str | None:
+    for sentence in split_sentences(text):
+        s = normalize(sentence)
+        m = en.search(s) or he.search(s)
+        if m is not None:
+            return m.group(0).strip()
+    return None
+
+
+def settled_elsewhere(text: str) -> str | None:
+    """The words that tell the customer is settled with another provider (refrozen). Still
+    moving over in the same breath ("we've ported two lines, it all works there, now we'll
+    move the other two") is switching, not settled."""
+    if moving_elsewhere(text):
+        return None
+    return _search(text, _EN_SETTLED, _HE_SETTLED)
+
+
+def moving_elsewhere(text: str) -> str | None:
+    """The words that tell the customer already works with an alternative (switching)."""
+    return _search(text, _EN_SWITCHING, _HE_SWITCHING)
