@@ -21,13 +21,14 @@ SETTLED = [
 MOVING = [
     "A couple of weeks ago we started trialling another tool with two of our clients.",
     "We've already moved two clients over.",
-    "We're switching to another provider at the end of the month.",
+    "We've been running both side by side since June.",
     "ניידנו שני קווים בינתיים, ועכשיו נעביר גם את השניים האחרים.",
     "מתחילת החודש אני כבר מוציאה חשבוניות בתוכנה אחרת.",
 ]
 NEITHER = [
     "I've been with you since 2019 and I'm happy with it.",
     "I've got a quote from somewhere else and I'm taking it on the first.",  # decided, not moved
+    "I've already signed up with another company, they start next month.",
     "פשוט מאז שעברתי לעבוד מהבית אני כמעט לא נוסע.",  # a move of their own
     "אני איתכם כבר שנתיים ואני מרוצה.",
 ]

@@ -1,8 +1,9 @@
 """The customer's alternative provider, told by its grammar (source 003's last two stages).
 
 - switching, already working with an alternative: "we started trialling another tool with two of
-  our clients", "we've already moved two clients over", "I've got a quote from somewhere else and
-  I'm taking it", "ניידנו שני קווים", "התחלנו לעבוד עם חברה אחרת";
+  our clients", "we've already moved two clients over", "ניידנו שני קווים", "התחלנו לעבוד עם
+  חברה אחרת". A decision to go elsewhere not yet in use ("I've signed with another company,
+  they start next month", "I've got a quote and I'm taking it") is anti, not switching;
 - refrozen, settled with it: "I've had another system since about March, I'm happy with it",
   "Birch has been with them fourteen months and it's been perfectly fine", "אני כבר חצי שנה
   באפליקציה אחרת ואני מרוצה ממנה".
@@ -44,8 +45,6 @@ _EN_SWITCHING = re.compile(
     r"|\b(?:trialling|trialing|on\s+a\s+trial|free\s+trial|running\s+(?:both|them)\s+side\s+by\s+side)\b"
     r"|\b(?:moved|moving|switched|switching|ported|porting|transferred|transferring)\s+(?:\w+\s+){0,3}?"
     r"(?:over|across)\b"
-    rf"|\b(?:switching|moving|going|signed|signing|signed\s+up|going\s+over)\s+(?:to|with)\s+"
-    rf"(?:{_EN_OTHER}|them)\b"
 )
 _HE_SETTLED = re.compile(
     # "אני כבר חצי שנה באפליקציה אחרת", "שנה אצלם"
@@ -64,7 +63,6 @@ _HE_SWITCHING = re.compile(
     r"|(?:^|\s)(?:ניידנו|ניידתי|מניידים|העברנו|העברתי)(?=\s|$)"
     r"|(?:^|\s)(?:עוברים|עוברת|עובר|עברנו|עברתי)\s+(?:ל|אל\s+)(?:חברה|ספק|תוכנה|אפליקציה|מקום|"
     r"מתחרה|מתחרים)\S*"
-    r"|(?:^|\s)(?:חתמנו|חתמתי)\s+(?:עם|אצל)(?=\s|$)"
     r"|(?:^|\s)(?:כבר\s+)?(?:מוציאה|מוציא|עובדת|עובד|עובדים|משתמשת|משתמש|משתמשים)\s+(?:\S+\s+){0,2}?"
     r"ב(?:תוכנה|אפליקציה|חברה|מערכת|ספק)\s+(?:אחרת|אחר|חדשה|חדש)(?=\s|$)"
     r"|(?:^|\s)(?:הצעה|הצעת\s+מחיר)\s+(?:מ|של)\S*\s+(?:אחר|אחרת|מתחר\S*)"

@@ -15,9 +15,9 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
 - churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
   switching, anti, thawing (the alternative provider also told by its grammar,
   `app/engine/alternatives.py`: "I've had another system since March, I'm happy with it",
-  "we started trialling another tool"); short of an alternative provider, a grievance (price, service,
-  product) with the customer leaving is anti, with them staying or undecided thawing; none →
-  content.
+  "we started trialling another tool"); short of an alternative provider, a grievance (price,
+  service, product) with the customer leaving is anti, with them staying or undecided thawing;
+  none → content.
 """
 
 from __future__ import annotations
