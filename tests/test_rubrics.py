@@ -897,6 +897,24 @@ def test_outcome_a_yes_is_read_sentence_by_sentence(resources: Resources, langua
     assert analyze(resources, language, CUSTOMER_REP, _timed(said_no)).outcome != "saved"
 
 
+# A yes said as telling the company to go ahead ("go on then", "תעשי לי את זה", "נו, טוב")
+# takes the offer like an accept phrase; the same words refused are none.
+GO_AHEAD = {
+    "en": ("Go on then. Get it fitted Thursday.", "Go on then, but no, I still want to leave."),
+    "he": ("נו, טוב. תעשי לי את זה.", "תעשי לי את זה רק אם אין ברירה, אבל לא."),
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_outcome_a_go_ahead_takes_the_offer(resources: Resources, language: str) -> None:
+    yes, refused = GO_AHEAD[language]
+    pairs = ACCEPTED[language]
+    said_yes = [*pairs[:2], ("c1", yes), *pairs[3:]]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(said_yes)).outcome == "saved"
+    said_no = [*pairs[:2], ("c1", refused), *pairs[3:]]
+    assert analyze(resources, language, CUSTOMER_REP, _timed(said_no)).outcome != "saved"
+
+
 # A decision on a condition is still open ("if it comes out the same price, I'm staying"), unless
 # the condition is the offer just made ("if you bring Sveta back, we're staying").
 CONDITIONAL = {

@@ -94,6 +94,20 @@ _RARE_USE = re.compile(
     r"|(?:^|\s)(?:תבוא|יבוא|אבוא|מגיע|מגיעה|הגעתי|הגיע|הגיעה) רק (?:פעם אחת|פעמיים)(?=[\s,.!?]|$)",
     re.IGNORECASE,
 )
+# A yes said as telling the company to go ahead with it: "go on then", "do it", "get them fitted
+# Thursday", "תעשי לי את זה", "נו, טוב", "תוריד את הבקשה שלי לסגירה".
+_GO_AHEAD = re.compile(
+    r"\b(?:go\s+on(?:\s+then)?|go\s+ahead|do\s+it|do\s+that|let's\s+(?:try|go\s+with)|"
+    r"(?:get|have)\s+(?:them|it|that|him|her)\s+\w+ed|set\s+it\s+up|book\s+(?:it|me|that)\s+in|"
+    r"put\s+(?:it|me|that)\s+(?:on|through|down)|make\s+the\s+(?:change|switch)|"
+    r"i'll\s+give\s+it\s+(?:a|another|one\s+more)\s+(?:go|try|shot)|i'll\s+take\s+you\s+up)\b"
+    r"|(?:^|\s)(?:תעשי|תעשה|תעשו)\s+(?:לי\s+|לנו\s+)?(?:את\s+)?זה(?=[\s,.!?]|$)"
+    r"|(?:^|\s)נו\s*,?\s*טוב(?=[\s,.!?]|$)"
+    r"|(?:^|\s)(?:תוריד|תורידי|תורידו|תבטל|תבטלי)\s+(?:את\s+)?(?:הבקשה|הביטול)"
+    r"|(?:^|\s)(?:תרשום|תרשמי|תכניס|תכניסי|תשים|תשימי|תעביר|תעבירי)\s+אותי(?=[\s,.!?]|$)"
+    r"|(?:^|\s)(?:הולך|הולכת|הולכים)\s+על\s+זה(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
 # A reply that says no doesn't take the offer, whatever else it says.
 _NEGATION = re.compile(
     r"\b(?:no|not|nope|never|nothing|cannot)\b|n't\b|(?:^|[\s,.])(?:לא|אין|ממש לא)(?=[\s,.!?]|$)",
@@ -342,12 +356,15 @@ class Classifier:
     @staticmethod
     def _says_yes(accept: PhraseMatcher, text: str) -> bool:
         """A sentence of the reply says yes (an accept phrase, words of emphasis aside: "that
-        would actually help") and isn't negated ("that would help, but no"); the reply's other
-        sentences may say no to something else ("he doesn't like things on his wrist")."""
+        would actually help"; or telling the company to go ahead: "go on then") and isn't
+        negated ("that would help, but no"); the reply's other sentences may say no to
+        something else ("he doesn't like things on his wrist")."""
         for sentence in split_sentences(text):
             if _NEGATION.search(sentence):
                 continue
             if accept.find(sentence) or accept.find(_FILLERS.sub(" ", sentence)):
+                return True
+            if _GO_AHEAD.search(sentence):
                 return True
         return False
 
