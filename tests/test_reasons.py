@@ -38,6 +38,9 @@ RESTATEMENTS = [
     "can't trust it in the morning. Is that fair?",
     "אז אם אני מסכמת: המשלוחים התייקרו ומה שהבטיחו לך לא קרה.",
     "רק כדי לוודא שהבנתי: הסוללה מתה שלוש פעמים מאז אוגוסט וכל החלפה לקחה שבוע. נכון?",
+    "Oh, okay. So you've been running both side by side.",
+    "Right, okay. So he's just not been coming.",
+    "אהה, אז בעצם אתה משלם על ארבע שטיפות בחודש ומשתמש בחצי.",
 ]
 NOT_RESTATEMENTS = [
     "You're on the full cover, right?",  # one fact checked, not a summary
@@ -45,6 +48,9 @@ NOT_RESTATEMENTS = [
     "Is that right? The new plan starts on the first.",
     "יש לך את החבילה המלאה, נכון?",
     "אני אדאג שההחזר יעבור היום.",
+    "So you'd pay half from next month.",  # what they would get is an offer
+    "And just so you have the full picture, we've got client summaries now.",
+    "אז בעצם תשלם חצי מהחודש הבא.",
 ]
 
 

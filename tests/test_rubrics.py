@@ -736,6 +736,42 @@ def test_offer_limit_repeated_offer_counts_once(resources: Resources, language: 
     assert nudges(card, "offer_limit") == []
 
 
+# Carrying out offers already made ("I'll put the twenty percent on for the six months tonight")
+# and restating the customer's situation ("so basically you're paying for a year abroad") are no
+# new offers.
+CARRIED_OUT = {
+    "en": (
+        "Okay. I'll put the twenty percent on for the six months tonight, and the three month "
+        "freeze after it.",
+        "So basically you're paying for a whole year you won't be here for.",
+    ),
+    "he": (
+        "אוקיי. אני מכניסה הלילה את העשרים אחוז לחצי שנה, ואחר כך את ההקפאה לשלושה חודשים.",
+        "אז בעצם אתה משלם על שנה שלמה שלא תהיה פה.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", LANGS)
+def test_offer_limit_carrying_out_or_restating_is_no_new_offer(
+    resources: Resources, language: str
+) -> None:
+    t = OFFERS[language]
+    carried_out, restated = CARRIED_OUT[language]
+    lines = [
+        ("c1", 0.5, 4.0, t["why"]),
+        ("a1", 4.6, 8.0, restated),
+        ("c1", 8.6, 9.6, t["no"]),
+        ("a1", 10.2, 15.0, t["discount"]),
+        ("c1", 15.6, 16.6, t["no"]),
+        ("a1", 17.2, 22.0, t["freeze"]),
+        ("c1", 22.6, 23.6, t["no"]),
+        ("a1", 24.2, 30.0, carried_out),
+    ]
+    v = analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"]
+    assert (v.verdict, v.reason) == ("pass", "2 offer(s) (discount, freeze)")
+
+
 @pytest.mark.parametrize("language", LANGS)
 def test_offer_limit_two_offers_pass(resources: Resources, language: str) -> None:
     t = OFFERS[language]

@@ -29,6 +29,7 @@ from pydantic import Field
 from app.core.events import Transcript, Verdict
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.no_reselling import asks
+from app.rubrics.reasons import restates
 
 # Figures in an offer (amounts, months, percentages), as digits or as words.
 _NUMBER = re.compile(
@@ -108,6 +109,13 @@ class OfferLimit(Detector):
         """The offer was made already: its tools and figures were all in one earlier offer, or
         it means the same as one (a repeat in other words). A new figure ("forty off" after
         "twenty off") is a new offer."""
+        if self._signatures and numbers and "?" not in t.text:
+            # Carrying out what was offered ("I'll put the three months without the fee on
+            # your account tonight") names no tool or figure the offers before it didn't.
+            all_sigs = frozenset().union(*(sig for sig, _ in self._signatures))
+            all_nums = frozenset().union(*(nums for _, nums in self._signatures))
+            if signature <= all_sigs and numbers <= all_nums:
+                return True
         vector = self._vector(t) if self.bank is not None else None
         for (sig, nums), seen in zip(self._signatures, self._seen, strict=True):
             if not numbers <= nums:
@@ -170,9 +178,12 @@ class OfferLimit(Detector):
         if not (signature or framed) and (
             self._reads_as(t, "no_reselling", "pitch")
             or self._reads_as(t, "satisfaction_check", "satisfaction_question")
+            or restates(t.text)
+            or self._reads_as(t, "find_real_reason", "restatement")
         ):
-            # Selling the product ("for that you're getting …") or asking whether anything is
-            # missing before closing offers nothing.
+            # Selling the product ("for that you're getting …"), asking whether anything is
+            # missing before closing, or restating what the customer said ("so you're paying
+            # for four washes and using half") offers nothing.
             return []
         if answering and not framed and p < threshold:
             return []  # describing what the customer asked about is not offering it

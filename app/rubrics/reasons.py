@@ -95,14 +95,34 @@ _HE_CHECKED = re.compile(
     r"זה\s+פחות\s+או\s+יותר\s+המצב|אני\s+צודק|אני\s+צודקת)\s*$"
 )
 _SUMMARY_WORDS = 14
+# Reflecting what the customer said back to them: "so basically you're paying for four washes
+# and using half", "so you've been running both side by side", "אז בעצם אתה משלם על ארבע
+# שטיפות". What they would get ("so you'd pay half", "אז תשלם חצי") is an offer, not this.
+_EN_REFLECTED = re.compile(
+    # ("just so you have the full picture" is a purpose, not a reflection)
+    r"^(?:\S+\s+){0,3}?(?<!just\s)(?<!even\s)so\s+(?:basically\s+|really\s+|in\s+other\s+words\s+|"
+    r"essentially\s+)?(?:you're|you\s+are|you've\s+been|you\s+have\s+been|you\s+were|"
+    r"you\s+(?:\w+ed|said|told|mentioned|feel|felt|think|thought|mean|meant|want|need|pay|use|"
+    r"got|had)\b|it's\s+(?:really|mainly|mostly|more|not)|"
+    r"(?:he's|she's|they're)\s+(?:just\s+)?(?:not|been|only))"
+)
+_HE_REFLECTED = re.compile(
+    r"^(?:\S+\s+){0,3}?אז\s+(?:בעצם|למעשה|בקיצור|כלומר)\s+(?:את|אתה|אתם|זה|הוא|היא)\s+(?!ת)\S+"
+)
 
 
 def restates(text: str) -> str | None:
-    """The words that announce or check a restatement of what the customer said, or None."""
+    """The words that announce, reflect or check a restatement of what the customer said, or
+    None."""
     s = normalize(text)
     m = _EN_ANNOUNCED.search(s) or _HE_ANNOUNCED.search(s)
     if m:
         return m.group(0).strip()
+    for sentence in _SENTENCES.split(text.strip()):
+        n = normalize(sentence)
+        m = _EN_REFLECTED.search(n) or _HE_REFLECTED.search(n)
+        if m:
+            return m.group(0).strip()
     if len(s.split()) < _SUMMARY_WORDS:
         return None
     for q in _questions(text):
