@@ -12,6 +12,7 @@ from pydantic import Field
 
 from app.core.events import Transcript, Verdict
 from app.rubrics import defensive, reasons
+from app.rubrics.asks_to_stay import asks_to_stay
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.promises import names_a_time, promises_to_check, takes_on_a_step
 
@@ -89,6 +90,7 @@ class SayWeWantYou(Detector):
 
     id = "say_we_want_you"
     phrase_kinds = ("want_you",)
+    grammars = {"want_you": asks_to_stay}
     nudge_kinds = ("say_it",)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
