@@ -13,6 +13,7 @@ from pydantic import Field
 from app.core.events import Transcript, Verdict
 from app.rubrics import defensive, reasons
 from app.rubrics.asks_to_stay import asks_to_stay
+from app.rubrics.badmouthing import runs_down
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.promises import names_a_time, promises_to_check, takes_on_a_step
 
@@ -79,6 +80,7 @@ class NoBadmouthing(_CompanyKinds):
 
     id = "no_badmouthing"
     phrase_kinds = ("badmouth",)
+    grammars = {"badmouth": runs_down}
     nudge_kinds = ("no_blame",)
     nudge_kind = "no_blame"
     fail_reason = "ran down a colleague or another team"

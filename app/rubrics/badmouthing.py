@@ -1,0 +1,71 @@
+"""Running down a colleague or another team, told by its grammar (source 003).
+
+It is said as a confidence or as a verdict on someone: "between you and me, billing isn't
+exactly famous for getting things right", "the claims desk for your region has been in a state
+for months", "ובינינו, הפקידה שטיפלה בתיק שלך היא לא הכי חזקה", "שלומי, שהיה מגיע אלייך, היה
+חלש". The grammar takes a confidential aside, or someone of the company as the subject, with a
+judgement against them. Owning the failure as the company's ("we dropped the ball", "זה עלינו")
+is not running anyone down.
+
+`runs_down` returns the words that decided it, or None.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.rubrics.text import normalize, split_sentences
+
+_EN_ASIDE = re.compile(
+    r"\b(?:between\s+(?:you\s+and\s+me|us|ourselves)|off\s+the\s+record|frankly|strictly\s+speaking)\b"
+)
+_EN_SOMEONE = re.compile(
+    r"\b(?:whoever|the\s+(?:\w+\s+)?(?:team|desk|department|guys|guy|people|lot|office|rep|agent|"
+    r"technician|tech|engineer|driver|installer|handler|fitter|walker|courier|queue)|sales|billing|"
+    r"support|claims|accounts|dispatch|my\s+colleague|the\s+previous\s+\w+|the\s+last\s+\w+|"
+    r"some\s+of\s+the\s+(?:guys|staff|people)|(?:he|she)\s+(?:was|wasn't|is|isn't|had|hadn't))\b"
+)
+_EN_AGAINST = re.compile(
+    r"\b(?:isn't|aren't|wasn't|weren't)\s+exactly\b|\bnot\s+(?:exactly\s+)?(?:the\s+)?(?:most|best|"
+    r"sharpest|strongest|brightest|quickest|reliable)\b|\bin\s+a\s+state\b|\ba\s+(?:total\s+|bit\s+of\s+a\s+)?"
+    r"mess\b|\b(?:hopeless|useless|clueless|incompetent|lazy|careless|sloppy|stretched)\b"
+    r"|\bdropped\s+the\s+ball\b|\bmessed\s+(?:it\s+|things\s+)?up\b|\bno\s+idea\b"
+    r"|\b(?:forget|forgot|forgets)\s+to\b|\blie\s+down\b|\bdidn't\s+bother\b|\bcouldn't\s+be\s+bothered\b"
+    r"|\bhadn't\s+done\b|\bticking\s+off\b|\bnot\s+with\s+us\s+any\s*more\b|\bfamous\s+for\b"
+    r"|\bshould\s+have\s+(?:moved|told|checked|caught|known|done)\b|\band\s+(?:frankly\s+)?it\s+shows\b"
+)
+_HE_ASIDE = re.compile(
+    r"(?:^|\s)[ו]?(?:בינינו|בין\s+אני\s+לבינך|רק\s+בינינו|מתחת\s+לשולחן|לא\s+לציטוט)(?=\s|$)"
+)
+_HE_SOMEONE = re.compile(
+    r"(?:^|\s)[וש]?(?:הפקידה|הפקיד|הטכנאי|הטכנאית|הנציג|הנציגה|המוקד|התמיכה|הגבייה|המכירות|הצוות|"
+    r"המחלקה|הבחור|הבחורה|האחראי|האחראית|המדריך|המדריכה|הקודם|הקודמת|מי\s+שטיפל|מי\s+שטיפלה|"
+    r"מי\s+שהיה|מי\s+שהייתה)(?=\s|$)"
+)
+_HE_AGAINST = re.compile(
+    r"(?:^|\s)(?:לא\s+הכי\s+\S+|חלש|חלשה|חלשים|בלגן|אסון|מפשלים|פישל|פישלה|פישלו|עצלן|עצלנית|"
+    r"לא\s+רציני|לא\s+רצינית|לא\s+מקצועי|לא\s+מקצועית|לא\s+טרח|לא\s+טרחה|גרוע|גרועה|זוועה|"
+    r"לא\s+יודעים\s+מה\s+הם|לא\s+יודע\s+מה\s+הוא|נפרדנו\s+ממנו|נפרדנו\s+ממנה|תלונות\s+עליו|"
+    r"תלונות\s+עליה)(?=\s|$)"
+)
+# The company owning it: "we dropped the ball", "that's on us", "זה עלינו", "אשמתנו".
+_OWNED = re.compile(
+    r"\b(?:we|i)\s+(?:really\s+)?(?:dropped|messed|let\s+you\s+down|got\s+it\s+wrong)\b|\bon\s+(?:us|me)\b"
+    r"|(?:^|\s)(?:זה\s+)?(?:עלינו|עליי|אשמתנו|באשמתנו|אשמתי)(?=\s|$)"
+)
+
+
+def runs_down(text: str) -> str | None:
+    """The words that run down a colleague or another team, or None."""
+    whole = normalize(text)
+    if _OWNED.search(whole):
+        return None
+    aside = _EN_ASIDE.search(whole) or _HE_ASIDE.search(whole)
+    for sentence in split_sentences(text):
+        s = normalize(sentence)
+        against = _EN_AGAINST.search(s) or _HE_AGAINST.search(s)
+        if against is None:
+            continue
+        if aside is not None or _EN_SOMEONE.search(s) or _HE_SOMEONE.search(s):
+            return (aside.group(0).strip() + " … " if aside else "") + against.group(0).strip()
+    return None
