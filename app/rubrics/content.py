@@ -16,6 +16,7 @@ from app.rubrics.asks_to_stay import asks_to_stay
 from app.rubrics.badmouthing import runs_down
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.promises import names_a_time, promises_to_check, takes_on_a_step
+from app.rubrics.satisfaction import checks_satisfaction
 
 
 class _CompanyKinds(Detector):
@@ -189,6 +190,7 @@ class SatisfactionCheck(Detector):
     id = "satisfaction_check"
     settings_model = SatisfactionSettings
     phrase_kinds = ("satisfaction_question",)
+    grammars = {"satisfaction_question": checks_satisfaction}
     nudge_kinds = ("ask",)
     settings: SatisfactionSettings
 
