@@ -15,8 +15,14 @@ from app.rubrics import defensive, reasons
 from app.rubrics.asks_to_stay import asks_to_stay
 from app.rubrics.badmouthing import runs_down
 from app.rubrics.base import Detector, DetectorSettings, Output
-from app.rubrics.promises import names_a_time, promises_to_check, takes_on_a_step
+from app.rubrics.promises import (
+    makes_a_slogan,
+    names_a_time,
+    promises_to_check,
+    takes_on_a_step,
+)
 from app.rubrics.satisfaction import checks_satisfaction
+from app.rubrics.text import split_sentences
 
 
 class _CompanyKinds(Detector):
@@ -132,7 +138,12 @@ class OwnTheFollowUp(Detector):
     id = "own_the_follow_up"
     phrase_kinds = ("concrete", "vague", "slogan", "time_ref")
     # A promise to check, a time and a step taken on, in any words their grammars allow.
-    grammars = {"vague": promises_to_check, "time_ref": names_a_time, "concrete": takes_on_a_step}
+    grammars = {
+        "vague": promises_to_check,
+        "time_ref": names_a_time,
+        "concrete": takes_on_a_step,
+        "slogan": makes_a_slogan,
+    }
     nudge_kinds = ("concrete",)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -143,7 +154,13 @@ class OwnTheFollowUp(Detector):
         if not self.state.is_company(t.speaker):
             return []
         vague = self.match("vague", t) is not None
-        timed = vague and self.match("time_ref", t) is not None
+        # The time must be the check's own: "I'll cancel it now. We'll look into the courier
+        # side, and someone will get back to you" names no time for the check.
+        timed = vague and any(
+            names_a_time(s) or self.phrases["time_ref"].find(s) is not None
+            for s in split_sentences(t.text)
+            if promises_to_check(s) or self.phrases["vague"].find(s) is not None
+        )
         if self.match("slogan", t):
             kind = "slogan"
         elif timed or self.grammatical("concrete", t) or (self.match("concrete", t) and not vague):

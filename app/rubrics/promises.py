@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from app.rubrics.text import split_sentences
+
 # Who takes it on: the speaker, the company, or someone unnamed of it ("someone from our team").
 _EN_SUBJECT = (
     r"(?:i|we|someone|somebody|they|(?:the|our|a|my)\s+(?:\w+\s+){0,2}"
@@ -130,7 +132,11 @@ _EN_STEP = re.compile(
 _HE_STEP = re.compile(
     r"(?:^|[\s,.;!?])[וש]?(?:(?:אני|אנחנו)\s+(?:שולח|שולחת|שולחים|מתקשר|מתקשרת|מתקשרים|קובע|"
     r"קובעת|קובעים|מזמין|מזמינה|מזמינים|מעדכן|מעדכנת|מעדכנים)|"
-    r"אשלח|נשלח|אתקשר|נתקשר|אקבע|נקבע|אזמין|נזמין|אעדכן|נעדכן)(?=[\s,.;!?]|$)",
+    r"אשלח|נשלח|אתקשר|נתקשר|אקבע|נקבע|אזמין|נזמין|אעדכן|נעדכן|אחזיר|נחזיר|אזכה|נזכה|אגיע|נגיע)"
+    r"(?=[\s,.;!?]|$)"
+    # giving the money back, present tense: "ואני מחזירה לך עליהם כסף עד יום ראשון"
+    r"|(?:^|[\s,.;!?])[וש]?(?:אני|אנחנו)\s+(?:מחזיר|מחזירה|מחזירים|מזכה|מזכים|מגיע|מגיעה|מגיעים)"
+    r"(?=[\s,.;!?]|$)",
 )
 
 
@@ -138,3 +144,27 @@ def takes_on_a_step(text: str) -> bool:
     """Does the speaker take on a step of their own, with the time it happens ("I'll email you
     the schedule before five today", "מחר עד שתיים אני שולחת לך אישור")?"""
     return bool(_EN_STEP.search(text) or _HE_STEP.search(text)) and names_a_time(text)
+
+
+# An empty slogan as the commitment: care promised with no step, owner or time ("we'll always
+# take care of you here, whatever you need", "everything's taken care of on our end",
+# "אנחנו נדאג לך", "מה שתצטרכי").
+_SLOGAN = re.compile(
+    r"\b(?:we'll|we\s+will|we're\s+going\s+to)\s+(?:always\s+)?(?:take\s+(?:good\s+)?care\s+of\s+"
+    r"(?:you|everything)|look\s+after\s+you|be\s+(?:here|there)\s+for\s+you|sort\s+(?:you|it\s+all)"
+    r"\s+out)\b(?!\s+(?:\w+\s+){0,3}?(?:by|on|at|before|tomorrow|today|tonight|this|next)\b)"
+    r"|\bwhatever\s+you\s+need\b|\beverything(?:'s|\s+is)\s+taken\s+care\s+of\b"
+    r"|\b(?:don't|do\s+not)\s+(?:you\s+)?worry\s+about\s+(?:it|a\s+thing|anything)\b"
+    r"|(?:^|\s)(?:אנחנו\s+)?נדאג\s+(?:לך|לכם|להכל|להכול)(?=[\s,.!?]|$)"
+    r"|(?:^|\s)(?:מה|כל\s+מה)\s+שתצטרכ(?:י|ו)?(?=[\s,.!?]|$)"
+    r"|(?:^|\s)אל\s+(?:תדאג|תדאגי|תדאגו)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
+
+
+def makes_a_slogan(text: str) -> bool:
+    """Does a sentence of the utterance promise care with no step, owner or time ("we'll always
+    take care of you here, whatever you need")?"""
+    return any(
+        _SLOGAN.search(s) is not None and not names_a_time(s) for s in split_sentences(text)
+    )
