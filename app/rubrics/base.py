@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from app.core.events import Finding, SpeechEnded, SpeechStarted, Transcript, Verdict
 from app.engine.state import CallState
 from app.rubrics.config import RubricFile, RubricFileError, validate_part
-from app.rubrics.text import PhraseMatcher, normalize
+from app.rubrics.text import PhraseMatcher, normalize, split_at_stops
 
 if TYPE_CHECKING:
     from app.nlp.signals import SignalBank
@@ -28,9 +28,6 @@ PHRASE_SURENESS = 0.9
 # A kind told by its grammar: the utterance's text in, the words that decided it (or True) out;
 # None or False when the grammar does not take it.
 Grammar = Callable[[str], "str | bool | None"]
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _addressed(name: str, text: str) -> bool:
@@ -47,7 +44,7 @@ def _addressed(name: str, text: str) -> bool:
         rf"^[\W_]*(?:ו)?{n}\s*(?:[?!:]|$|,(?!\s*(?:{_APPOSITION})\b))|,\s*{n}[\s.?!]*$",
         re.IGNORECASE,
     )
-    return any(vocative.search(s.strip()) for s in _SENTENCE_END.split(text.strip()))
+    return any(vocative.search(s.strip()) for s in split_at_stops(text))
 
 
 _APPOSITION = (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from app.rubrics.text import normalize
+from app.rubrics.text import normalize, split_at_stops
 
 # News of the product: something launched, opened, brought in.
 _EN_NEWS = re.compile(
@@ -84,13 +84,10 @@ _COSTS = re.compile(
 )
 
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
-
-
 def pitches(text: str) -> str | None:
     """The words that sell the product the customer already has, or None. News of something
     that costs less, in the same sentence, is an offer."""
-    for sentence in _SENTENCES.split(text.strip()):
+    for sentence in split_at_stops(text):
         s = normalize(sentence)
         m = _EN_DO_YOU_KNOW.search(s) or _HE_DO_YOU_KNOW.search(s)
         m = m or _EN_BETTER.search(s) or _HE_BETTER.search(s)

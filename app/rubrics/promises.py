@@ -165,6 +165,4 @@ _SLOGAN = re.compile(
 def makes_a_slogan(text: str) -> bool:
     """Does a sentence of the utterance promise care with no step, owner or time ("we'll always
     take care of you here, whatever you need")?"""
-    return any(
-        _SLOGAN.search(s) is not None and not names_a_time(s) for s in split_sentences(text)
-    )
+    return any(_SLOGAN.search(s) is not None and not names_a_time(s) for s in split_sentences(text))

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import re
 
-from app.rubrics.text import normalize
-
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+from app.rubrics.text import normalize, split_at_stops
 
 
 def _questions(text: str) -> list[str]:
     """The sentences of `text` put as questions, normalised."""
-    return [normalize(s) for s in _SENTENCES.split(text.strip()) if s.rstrip().endswith("?")]
+    return [normalize(s) for s in split_at_stops(text) if s.rstrip().endswith("?")]
 
 
 # What brought it on: an open wh-question about the cause, wherever it stands.
@@ -118,7 +116,7 @@ def restates(text: str) -> str | None:
     m = _EN_ANNOUNCED.search(s) or _HE_ANNOUNCED.search(s)
     if m:
         return m.group(0).strip()
-    for sentence in _SENTENCES.split(text.strip()):
+    for sentence in split_at_stops(text):
         n = normalize(sentence)
         m = _EN_REFLECTED.search(n) or _HE_REFLECTED.search(n)
         if m:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-from app.rubrics.text import normalize
+from app.rubrics.text import normalize, split_at_stops
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _EN = re.compile(
     r"\banything\s+(?:else|more)\b|\bare\s+we\s+(?:all\s+)?good\b|\ball\s+good\b"
     r"|\bhow\s+(?:does|do)\s+(?:that|all\s+that|this|those|everything|all\s+of\s+that)\s+sound\b"
@@ -38,7 +37,7 @@ _HE = re.compile(
 def checks_satisfaction(text: str) -> str | None:
     """The words of a question asking after anything else or the customer being all right with
     it, or None."""
-    for sentence in _SENTENCES.split(text.strip()):
+    for sentence in split_at_stops(text):
         if not sentence.rstrip().endswith("?"):
             continue
         s = normalize(sentence)

@@ -132,6 +132,15 @@ class PhraseMatcher:
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s+[-–—]\s+")
 
 
+_STOP = re.compile(r"(?<=[.!?])\s+")
+
+
+def split_at_stops(text: str) -> list[str]:
+    """The utterance split after . ! ? only (a grammar that reads a sentence's own last mark,
+    "?", needs the marks kept and no split at a dash)."""
+    return _STOP.split(text.strip())
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of an utterance as transcribed: split after . ! ? … and at a dash between
     words (Whisper punctuates Hebrew and English alike)."""
