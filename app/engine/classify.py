@@ -33,6 +33,7 @@ from app.core.events import Transcript
 from app.engine.alternatives import moving_elsewhere, settled_elsewhere
 from app.engine.churn_reasons import life_event, reasons_said
 from app.engine.state import CallState
+from app.engine.withdraws import withdraws_cancellation
 from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
 from app.rubrics.text import PhraseMatcher, split_sentences
@@ -288,6 +289,11 @@ class Classifier:
                         voted = "undecided"
                     votes[voted] += self._sure(state, "outcome", label, t) * weight(t)
                     last[voted] = t.end
+            if state.is_customer(t.speaker) and withdraws_cancellation(t.text):
+                # "Take the cancellation off", "תוריד את הבקשה שלי לסגירה": a decision to stay,
+                # an answer to an offer or not, however long after one.
+                votes["saved"] += PHRASE_SURENESS * weight(t)
+                last["saved"] = t.end
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
                 votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t) * weight(t)
