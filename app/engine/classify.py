@@ -36,7 +36,7 @@ from app.engine.state import CallState
 from app.engine.withdraws import withdraws_cancellation
 from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
-from app.rubrics.text import PhraseMatcher, split_sentences
+from app.rubrics.text import PhraseMatcher, split_at_stops, split_sentences
 
 OUTCOMES = ("saved", "churned", "undecided")
 CHURN_OUTCOMES = ("saved", "churned")
@@ -107,6 +107,22 @@ _GO_AHEAD = re.compile(
     r"|(?:^|\s)(?:תוריד|תורידי|תורידו|תבטל|תבטלי)\s+(?:את\s+)?(?:הבקשה|הביטול)"
     r"|(?:^|\s)(?:תרשום|תרשמי|תכניס|תכניסי|תשים|תשימי|תעביר|תעבירי)\s+אותי(?=[\s,.!?]|$)"
     r"|(?:^|\s)(?:הולך|הולכת|הולכים)\s+על\s+זה(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
+
+
+def _asks_back(text: str) -> bool:
+    """The reply only asks: every sentence of it is a question or says what the customer didn't
+    know ("every two weeks? I didn't know you had that")."""
+    return "?" in text and all(
+        s.endswith("?") or _DIDNT_KNOW.search(s) for s in split_at_stops(text.strip()) if s
+    )
+
+
+# "I didn't know you did that", "לא ידעתי שיש אצלכם": news to the customer, not an answer yet.
+_DIDNT_KNOW = re.compile(
+    r"\b(?:i\s+)?(?:didn't|did\s+not|never)\s+know\b|\bi\s+had\s+no\s+idea\b"
+    r"|(?:^|\s)(?:לא\s+ידעתי|לא\s+היה\s+לי\s+מושג)(?=\s|$)",
     re.IGNORECASE,
 )
 # A reply that says no doesn't take the offer, whatever else it says.
@@ -324,23 +340,29 @@ class Classifier:
     def _acceptances(self, state: CallState) -> list[Transcript]:
         """The customer's replies that take an offer: the customer's first utterance after a
         proposal (`_anchors`, within `accept_within_s`) that says yes to it and doesn't read as
-        leaving."""
+        leaving. A reply that only asks about it ("every two weeks? I didn't know you did
+        that") hands the answer on: the customer's next utterance after the company's answer
+        is the reply then (once)."""
         out: list[Transcript] = []
         accept = self._phrases[("outcome", "accept")]
         if not accept:
             return out
         for offer in self._anchors(state):
-            reply = next(
-                (
-                    t
-                    for t in state.transcripts
-                    if state.is_customer(t.speaker)
-                    and t.start >= offer.start
-                    and t.end > offer.end
-                    and t.start - offer.end <= self.accept_within_s
-                ),
-                None,
-            )
+            reply = self._reply(state, offer)
+            if (
+                reply is not None
+                and _asks_back(reply.text)
+                and not self._says_yes(accept, reply.text)
+            ):
+                answer = next(
+                    (
+                        t
+                        for t in state.transcripts
+                        if t.start > reply.start and not state.is_customer(t.speaker)
+                    ),
+                    None,
+                )
+                reply = self._reply(state, answer) if answer is not None else None
             if reply is None or reply in out:
                 continue
             if not self._says_yes(accept, reply.text):
@@ -351,6 +373,20 @@ class Classifier:
                 continue
             out.append(reply)
         return out
+
+    def _reply(self, state: CallState, said: Transcript) -> Transcript | None:
+        """The customer's first utterance after `said`, within `accept_within_s` of its end."""
+        return next(
+            (
+                t
+                for t in state.transcripts
+                if state.is_customer(t.speaker)
+                and t.start >= said.start
+                and t.end > said.end
+                and t.start - said.end <= self.accept_within_s
+            ),
+            None,
+        )
 
     def _only_if(self, label: str, t: Transcript) -> bool:
         """The decision's words are said only on a condition: every sentence that says them

@@ -29,6 +29,7 @@ from pydantic import Field
 from app.core.events import Transcript, Verdict
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.no_reselling import asks
+from app.rubrics.offers import proposes
 from app.rubrics.reasons import restates
 
 # Figures in an offer (amounts, months, percentages), as digits or as words.
@@ -169,7 +170,9 @@ class OfferLimit(Detector):
         # What is offered (the tools named), not how it is put ("what if", "I can offer").
         signature = frozenset(p for k in TOOL_KINDS for p in matched[k])
         numbers = frozenset(n.lower() for n in _NUMBER.findall(t.text))
-        framed = bool(matched["other"])
+        # framed as an offer: its words ("what I can do is"), or its grammar (a proposal of an
+        # arrangement and what the customer gains by it: "how about fortnightly? you'd pay half")
+        framed = bool(matched["other"]) or proposes(t.text) is not None
         proposal = framed or _PROPOSAL.search(t.text) is not None
         p = self._probability(t)
         examples = self.spec.examples.get("offer_other")

@@ -1,0 +1,87 @@
+"""Offers told by their grammar (app/rubrics/offers.py), in English and Hebrew: a proposal of
+another arrangement with what the customer gains by it, whatever the tool is called; questions
+about the customer and proposals that gain them nothing are not offers. On short calls: such an
+offer counts for offer_limit, and a customer who first asks about it and then says yes takes
+it (the outcome)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.pipeline.resources import Resources
+from app.rubrics.offers import proposes
+from tests.test_rubrics import CUSTOMER_REP, analyze
+
+PROPOSALS = [
+    "How about a lesson every other week instead of every week? You'd pay half.",
+    "What would you say to fortnightly deliveries? It costs less, and nothing else changes.",
+    "I could move you to the weekend box at no extra charge.",
+    "Would you consider the basic plan instead of cancelling outright?",
+    "מה את אומרת על שיעור פעם בשבועיים במקום כל שבוע? ככה את משלמת חצי.",
+    "מה דעתך על משלוח פעם בחודש, בלי תוספת?",
+    "אני יכולה להעביר אותך למסלול הבסיסי במקום לבטל.",
+    "מה אם נעבור לפעם בשבועיים? התשלום יורד בהתאם.",
+]
+NOT_OFFERS = [
+    "How about your son, does he still go instead of football?",
+    "What about the time, is the morning slot cheaper for you?",
+    "I could check that with the teacher tonight.",  # a step, nothing gained
+    "Every other week the van comes to your street anyway.",  # no proposal
+    "מה את אומרת על זה? זה במקום מה שהיה קודם.",
+    "אני יכולה לבדוק את זה מול המורה הערב.",
+    "הוא מגיע פעם בשבועיים לאזור שלך בכל מקרה.",
+]
+
+
+@pytest.mark.parametrize("text", PROPOSALS)
+def test_a_proposal_with_what_the_customer_gains_is_an_offer(text: str) -> None:
+    assert proposes(text)
+
+
+@pytest.mark.parametrize("text", NOT_OFFERS)
+def test_questions_steps_and_descriptions_are_not_offers(text: str) -> None:
+    assert proposes(text) is None
+
+
+CALLS = {
+    "en": [
+        ("c1", "I'd like to stop Noa's lessons. She hardly practises between them."),
+        ("a1", "I see. What would you say to a lesson every other week? You'd pay half."),
+        ("c1", "Every other week? I didn't know you did that."),
+        ("a1", "We do, same teacher, just a calmer pace, and the fee halves."),
+        ("c1", "Actually, that makes sense. What time would it be?"),
+        ("a1", "I'll check Wednesday afternoons with the teacher and text you tomorrow."),
+        ("c1", "Great, thanks. Bye."),
+    ],
+    "he": [
+        ("c1", "אני רוצה להפסיק את השיעורים של נועה, היא כמעט לא מתאמנת ביניהם."),
+        ("a1", "מבינה. מה את אומרת על שיעור פעם בשבועיים? ואת משלמת חצי."),
+        ("c1", "פעם בשבועיים? לא ידעתי שיש אצלכם דבר כזה."),
+        ("a1", "יש, אותו מורה, רק בקצב רגוע יותר, והתשלום יורד בחצי."),
+        ("c1", "האמת שזה נשמע הגיוני. ומה עם השעה?"),
+        ("a1", "אני אבדוק מול המורה את יום רביעי ואשלח לך מחר הודעה."),
+        ("c1", "מעולה, תודה. ביי."),
+    ],
+}
+
+
+def _timed(lines: list[tuple[str, str]]) -> list[tuple[str, float, float, str]]:
+    out, t = [], 0.5
+    for speaker, text in lines:
+        out.append((speaker, t, t + 5.0, text))
+        t += 5.6
+    return out
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_an_offer_asked_about_then_taken(resources: Resources, language: str) -> None:
+    lines = _timed(CALLS[language])
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    v = card.verdicts["offer_limit"]
+    assert (v.verdict, v.reason[:1]) == ("pass", "1"), v.reason
+    assert [e.text for e in v.evidence] == [lines[1][3]]
+    assert card.outcome == "saved"
+    # the customer asking back, then saying no: not taken
+    no = {"en": "No, honestly, that won't change anything.", "he": "לא, האמת שזה לא ישנה כלום."}
+    lines[4] = (*lines[4][:3], no[language])
+    assert analyze(resources, language, CUSTOMER_REP, lines).outcome != "saved"
