@@ -85,3 +85,41 @@ def test_an_offer_asked_about_then_taken(resources: Resources, language: str) ->
     no = {"en": "No, honestly, that won't change anything.", "he": "לא, האמת שזה לא ישנה כלום."}
     lines[4] = (*lines[4][:3], no[language])
     assert analyze(resources, language, CUSTOMER_REP, lines).outcome != "saved"
+
+
+YES_WITH_A_RIVAL = {
+    "en": [
+        ("c1", "I'm cancelling, eight vans have been offline for three weeks."),
+        ("a1", "That's on us. I'd really like to keep you, I'll send a fitter on Thursday."),
+        {
+            "yes": "Go on then. Get them fitted Thursday and I'll ring the other lot, no thanks.",
+            "no": "Thanks, but no. I've decided, I'm going with the other lot from Monday.",
+        },
+        ("a1", "Understood. I'll call you Thursday at ten."),
+        ("c1", "Cheers, bye."),
+    ],
+    "he": [
+        ("c1", "אני מבטל, שמונה רכבים לא משדרים כבר שלושה שבועות."),
+        ("a1", "זה עלינו. אני באמת רוצה שתישאר איתנו, אשלח טכנאי ביום חמישי."),
+        {
+            "yes": "יאללה בסדר. שיתקינו בחמישי, ואני אגיד לחברה השנייה תודה ולא צריך.",
+            "no": "תודה, אבל לא. החלטתי, אני עובר לחברה השנייה מיום שני.",
+        },
+        ("a1", "מובן. אתקשר אליך בחמישי בעשר."),
+        ("c1", "תודה, ביי."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_yes_that_only_mentions_the_rival_takes_the_offer(
+    resources: Resources, language: str
+) -> None:
+    """A yes that tells the rival no thanks resembles leaving only faintly: it still takes the
+    offer. A reply that says it is going to the rival does not."""
+    outcomes = {}
+    for variant in ("yes", "no"):
+        said = [x[variant] if isinstance(x, dict) else x for x in YES_WITH_A_RIVAL[language]]
+        said[2] = ("c1", said[2]) if isinstance(said[2], str) else said[2]
+        outcomes[variant] = analyze(resources, language, CUSTOMER_REP, _timed(said)).outcome
+    assert outcomes["yes"] == "saved" and outcomes["no"] != "saved"

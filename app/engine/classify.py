@@ -44,6 +44,8 @@ CHURN_OUTCOMES = ("saved", "churned")
 # leaves, at this weight against the customer's own words.
 DOOR_OPEN = ("leave_door_open", "door_open")
 DOOR_OPEN_VOTE = 0.5
+# How sure a reading of leaving must be to undo a yes said to an offer (a phrase is 0.9).
+VETO_SURENESS = 0.5
 CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
 # A later signal outweighs an earlier one: its vote grows by up to this share from the start of
 # the final part to the end of the call (the customer's last decisive words count most).
@@ -367,12 +369,18 @@ class Classifier:
                 continue
             if not self._says_yes(accept, reply.text):
                 continue
-            if self._has(state, "outcome", "churned", reply) or self._has(
-                state, "outcome", "undecided", reply
-            ):
+            if any(self._vetoes(state, label, reply) for label in ("churned", "undecided")):
                 continue
             out.append(reply)
         return out
+
+    def _vetoes(self, state: CallState, label: str, reply: Transcript) -> bool:
+        """The yes reads as leaving or putting it off too, clearly enough to outweigh it: by a
+        phrase, or by meaning at least `VETO_SURENESS` sure ("I'll ring the other lot and tell
+        them thanks but no thanks" only faintly resembles leaving)."""
+        if not self._has(state, "outcome", label, reply):
+            return False
+        return self._sure(state, "outcome", label, reply) >= VETO_SURENESS
 
     def _reply(self, state: CallState, said: Transcript) -> Transcript | None:
         """The customer's first utterance after `said`, within `accept_within_s` of its end."""
