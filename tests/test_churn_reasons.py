@@ -27,6 +27,13 @@ SAID = [
     ("he", "המחיר קפץ ואני לא יכולה להרשות את זה.", "price"),
     ("he", "אני כבר לא משתמש בזה.", "non_usage"),
     ("he", "אנחנו עוברים לגור בחיפה.", "other"),
+    # coming late, a price set against another's, what was bought left untouched
+    ("en", "Three times now the box has come after eight at night.", "service"),
+    ("en", "She's charging about half what we pay you.", "price"),
+    ("en", "There are eleven boxes in there I haven't opened.", "non_usage"),
+    ("he", "החבילה הגיעה באיחור של יומיים, שוב.", "service"),
+    ("he", "היא לוקחת חצי ממה שאני משלם לכם.", "price"),
+    ("he", "יש לי שש קופסאות שעוד לא פתחתי.", "non_usage"),
 ]
 NOT_SAID = [
     ("en", "And it's not even the money, really.", "price"),
@@ -37,6 +44,10 @@ NOT_SAID = [
     ("he", "זה לא המחיר.", "price"),
     ("he", "שילמתי מאתיים שקל.", "price"),
     ("he", "אני מחכה לטכנאי.", "service"),
+    ("en", "I came after work to pick it up.", "service"),
+    ("en", "I haven't opened a ticket about it.", "non_usage"),
+    ("he", "אני מגיע למשרד אחרי שמונה.", "service"),  # the customer's own arrival
+    ("he", "הבוקר הגעתי מאוחר לעבודה.", "service"),
 ]
 
 

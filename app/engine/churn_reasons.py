@@ -55,6 +55,13 @@ _EN = {
         r"were|has\s+been|have\s+been)\s+(?:terrible|awful|useless|rude|a\s+nightmare|hopeless)\b"
         r"|\b(?:rude|ignored|fobbed\s+off|passed\s+(?:around|between)|runaround|form\s+letter|"
         r"chatbot|writing\s+to\s+robots)\b"
+        # coming late: "three times now the box has come after eight at night", "it came the
+        # next day", "the driver's always late"
+        r"|\b(?:came|come|comes|arrived|arrives|turned\s+up|turns\s+up|showed\s+up|shows\s+up|"
+        r"delivered)\s+(?:\w+\s+){0,2}?(?:late|after\s+(?:\w+\s+)?(?:at\s+night|in\s+the\s+evening|"
+        r"pm|o'clock|\d+|six|seven|eight|nine|ten|eleven)|the\s+next\s+day|a\s+day\s+late|"
+        r"(?:hours|days)\s+late)\b"
+        r"|\b(?:always|never\s+on\s+time|again)\s+late\b|\blate\s+again\b"
     ),
     "price": re.compile(
         r"\b(?:gone|went|goes|going)\s+up\b|\b(?:price|prices|bill|fee|premium|cost)\s+(?:\w+\s+)?"
@@ -63,12 +70,23 @@ _EN = {
         r"|\b(?:cheaper|half\s+the\s+price|for\s+less|costs?\s+(?:too\s+much|more|less)|"
         r"paying\s+(?:too\s+much|more|double)|a\s+lot\s+of\s+money|"
         r"not\s+worth\s+(?:it|the\s+money)|on\s+a\s+pension|tight\s+budget)\b"
+        # another's price set against the company's: "she's charging about half what we pay
+        # you", "I want to pay less", "eleven hundred a month with you"
+        r"|\b(?:half|a\s+third|a\s+fraction)\s+(?:of\s+)?what\s+(?:we|i)\s+(?:pay|paid)\b"
+        r"|\bpay(?:ing)?\s+less\b|\ba\s+(?:month|year)\s+with\s+you\b"
     ),
     "non_usage": re.compile(
         r"\b(?:don't|do\s+not|doesn't|didn't|haven't|hasn't|never|hardly|barely|rarely)\s+(?:really\s+|"
         r"even\s+|actually\s+|ever\s+)?(?:use|used|using|been\s+using|get\s+(?:round|around)\s+to)\b"
         r"|\bnot\s+(?:using|been\s+using|getting\s+(?:round|around)\s+to)\b"
         r"|\bpiling\s+up\b|\b(?:pile|piles|stack)\s+of\b|\bunopened\b|\bunused\b"
+        # what was bought left untouched: "eleven boxes in there I haven't opened"
+        r"|\b(?:haven't|have\s+not|hasn't|never)\s+(?:even\s+)?(?:opened|touched|worn|watched|"
+        r"played|read|finished\s+a\s+(?:thing|single))\b"
+        r"(?!\s+(?:a|an|the|your|my)\s+(?:ticket|case|complaint|claim|account|email|e-mail|letter|"
+        r"message|link|bill|invoice))"
+        r"|\bstill\s+(?:in\s+the\s+(?:box|wrapper|wrapping|packaging)|(?:has|have)\s+the\s+"
+        r"(?:postage|price)\s+(?:sticker|tag|label))"
     ),
     "other": re.compile(
         # a move of the customer's own ("we're moving to Haifa"), not of their business elsewhere
@@ -104,6 +122,10 @@ _HE = {
         r"|(?:^|\s)(?:הבטיחו|הבטיח|הבטיחה)\s+(?:\S+\s+){0,6}?(?:ולא|אבל\s+לא)(?=\s|$)"
         r"|(?:^|\s)(?:השירות|הנציגים|התמיכה|המוקד)\s+(?:\S+\s+)?(?:גרוע|גרועה|זוועה|על\s+הפנים|"
         r"מחפיר|לא\s+קיים|לא\s+קיימת)(?=\s|$)|(?:^|\s)(?:בוט|צ'אטבוט|צ'אט\s+אוטומטי)(?=\s|$)"
+        # coming late: "הגיע באיחור של יומיים", "שוב מאחרים", "הגיעה רק למחרת"
+        r"|(?:^|\s)(?:הגיע|הגיעה|הגיעו|מגיעים)\s+(?:\S+\s+)?(?:באיחור|מאוחר|רק\s+למחרת|"
+        r"למחרת|רק\s+בערב|אחרי\s+(?:שמונה|תשע|עשר|\d+))(?=\s|$)"
+        r"|(?:^|\s)(?:שוב|תמיד|כל\s+פעם)\s+(?:\S+\s+)?(?:מאחר|מאחרת|מאחרים|באיחור)(?=\s|$)"
     ),
     "price": re.compile(
         r"(?:^|\s)[וש]?(?:התייקר|התייקרה|התייקרו|מתייקר|יקר|יקרה|יקרים|זול|זולה|זולים|העלאת\s+מחיר|"
@@ -111,11 +133,15 @@ _HE = {
         r"|(?:^|\s)(?:המחיר|החשבון|התשלום|החיוב|המנוי)\s+(?:\S+\s+)?(?:עלה|קפץ|הוכפל|גבוה)(?=\s|$)"
         r"|(?:^|\s)(?:עלה|עלתה|עלו|קפץ|קפצה)\s+(?:לי\s+|לנו\s+)?ב\S+\s+(?:שקל|אחוז)"
         r"|(?:^|\s)לא\s+(?:יכול|יכולה|יכולים)\s+להרשות(?=\s|$)|(?:^|\s)לא\s+שווה\s+(?:את\s+)?(?:הכסף|זה)"
+        r"|(?:^|\s)(?:חצי|שליש)\s+ממה\s+ש(?:אני|אנחנו)\s+(?:משלם|משלמת|משלמים)(?=\s|$)"
+        r"|(?:^|\s)(?:לשלם|משלם|משלמת|לשלם)\s+פחות(?=\s|$)"
     ),
     "non_usage": re.compile(
         r"(?:^|\s)(?:לא|כמעט\s+לא|בקושי|כבר\s+לא)\s+(?:\S+\s+)?(?:משתמש|משתמשת|משתמשים|השתמשתי|"
         r"השתמשנו|מנצל|מנצלת|מנצלים|ניצלתי|ניצלנו)(?=\s|$)"
         r"|(?:^|\s)(?:ערימה|נערמים|נערמות|מצטברים|מצטברות|עומד\s+בצד|עומדים\s+בצד)(?=\s|$)"
+        r"|(?:^|\s)(?:לא|עוד\s+לא|אפילו\s+לא)\s+(?:פתחתי|פתחנו|נגעתי|נגענו|לבשתי|צפיתי|קראתי)(?=\s|$)"
+        r"|(?:^|\s)(?:עדיין|עוד)\s+(?:סגורות|סגורים|באריזה|בניילון)(?=\s|$)"
     ),
     "other": re.compile(
         r"(?:^|\s)(?:עוברים|עוברת|עובר|עברנו|עברתי)\s+(?:דירה|לגור|לחו\"ל|לחול|לצפון|לדרום|ל\S+)"
