@@ -69,6 +69,8 @@ def test_a_reason_denied_leaves_the_sentences_other_reason() -> None:
 def test_a_change_in_life_is_a_weaker_sign() -> None:
     assert life_event("I'm back at work in September and there's the new baby.")
     assert life_event("התחלתי עבודה חדשה ואין לי זמן.")
+    assert life_event("We're moving. I got a job in Haifa.")
+    assert life_event("אנחנו עוברים. קיבלתי עבודה בחיפה.")
     assert "other" not in reasons_said("There's the new baby now.", "en")
     assert life_event("The price went up.") is None
 
@@ -102,3 +104,31 @@ def test_churn_reason_by_the_grammar(resources: Resources, language: str, reason
         ("c1", 11.6, 13.0, c["bye"]),
     ]
     assert analyze(resources, language, CUSTOMER_REP, lines).churn_reason == reason
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_move_for_a_new_job_and_a_waiting_list_are_no_service_fault(
+    resources: Resources, language: str
+) -> None:
+    """Moving away for a new job is a reason of the customer's own; the garden's waiting list
+    ("רשימת המתנה") is no waiting on the company."""
+    said = {
+        "en": (
+            "We're moving. I got a job in Haifa, it's an hour and a half each way from here.",
+            "And I feel a bit bad, there's a waiting list and I'm holding a plot I won't reach.",
+        ),
+        "he": (
+            "אנחנו עוברים. קיבלתי עבודה בחיפה, זה שעה וחצי נסיעה לכל כיוון.",
+            "ואני קצת מרגיש לא נעים, כי יש רשימת המתנה ואני תופס חלקה שאני כבר לא אגיע אליה.",
+        ),
+    }[language]
+    c = CALLS[language]
+    lines = [
+        ("c1", 0.5, 3.0, c["leave"]),
+        ("a1", 3.6, 6.0, c["ask"]),
+        ("c1", 6.6, 12.0, said[0]),
+        ("c1", 12.6, 18.0, said[1]),
+        ("c1", 18.6, 20.0, c["bye"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.churn_reason == "other", card.churn_reason

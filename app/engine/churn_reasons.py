@@ -154,8 +154,10 @@ _HE = {
 # baby" is not using it): a weaker sign of `other`.
 _LIFE_EVENT = re.compile(
     r"\b(?:new\s+job|pension|the\s+baby|new\s+baby|pregnan\w+|maternity|paternity|divorce|"
-    r"diagnos\w+|surgery|illness|grown\s+up|left\s+home|into\s+\w+\s+now)\b"
-    r"|(?:^|\s)(?:פנסיה|תינוק|תינוקת|הריון|בהריון|לידה|גירושים|ניתוח|מחלה|עבודה\s+חדשה)(?=\s|$)"
+    r"diagnos\w+|surgery|illness|grown\s+up|left\s+home|into\s+\w+\s+now|"
+    r"(?:got|found|took|starting)\s+a\s+(?:new\s+)?job)\b"
+    r"|(?:^|\s)(?:פנסיה|תינוק|תינוקת|הריון|בהריון|לידה|גירושים|ניתוח|מחלה|עבודה\s+חדשה|"
+    r"(?:קיבלתי|מצאתי|קיבלה|מצאה|קיבל|מצא)\s+עבודה)(?=\s|$)"
 )
 
 
