@@ -24,6 +24,10 @@ MOVING = [
     "We've been running both side by side since June.",
     "ניידנו שני קווים בינתיים, ועכשיו נעביר גם את השניים האחרים.",
     "מתחילת החודש אני כבר מוציאה חשבוניות בתוכנה אחרת.",
+    "I've been using CurbPay for about two weeks now, alongside you.",
+    "My son rang round, and a firm in Market Harborough came out the very next afternoon.",
+    "לא, תודה. אני כבר עם הבחור החדש.",
+    "אנחנו משתמשים בהם במקביל אליכם.",
 ]
 NEITHER = [
     "I've been with you since 2019 and I'm happy with it.",
@@ -31,6 +35,10 @@ NEITHER = [
     "I've already signed up with another company, they start next month.",
     "פשוט מאז שעברתי לעבוד מהבית אני כמעט לא נוסע.",  # a move of their own
     "אני איתכם כבר שנתיים ואני מרוצה.",
+    "I've been using the app for two years.",
+    "An engineer came out on Tuesday and left without fixing it.",  # as likely the company's
+    "A man from your company came out on Tuesday.",
+    "אני כבר עם הטכנאי שלכם בקשר.",
 ]
 
 

@@ -45,6 +45,15 @@ _EN_SWITCHING = re.compile(
     r"|\b(?:trialling|trialing|on\s+a\s+trial|free\s+trial|running\s+(?:both|them)\s+side\s+by\s+side)\b"
     r"|\b(?:moved|moving|switched|switching|ported|porting|transferred|transferring)\s+(?:\w+\s+){0,3}?"
     r"(?:over|across)\b"
+    # using another alongside the company: "I've been using CurbPay for two weeks, alongside you"
+    r"|\balongside\s+(?:you|yours)\b"
+    r"|\bbeen\s+using\s+(?!(?:you|it|this|that|the|your|my|our|them\s+for\s+years)\b)\w+\s+for\s+"
+    r"(?:about\s+|around\s+|a\s+few\s+|the\s+last\s+|the\s+past\s+)?(?:\w+\s+)?(?:days?|weeks?|months?)\b"
+    # another firm already did the job: "a firm in Market Harborough came out the next afternoon"
+    # (not "an engineer came out": that is as likely the company's own)
+    r"|\b(?:a|another)\s+(?:firm|company|supplier)\s+(?:(?!your\b|you\b|from\b)\w+\s+){0,4}?"
+    r"(?:came\s+(?:out|round|over)|"
+    r"filled|fixed|sorted|delivered|did\s+it)\b"
 )
 _HE_SETTLED = re.compile(
     # "אני כבר חצי שנה באפליקציה אחרת", "שנה אצלם"
@@ -66,6 +75,11 @@ _HE_SWITCHING = re.compile(
     r"|(?:^|\s)(?:כבר\s+)?(?:מוציאה|מוציא|עובדת|עובד|עובדים|משתמשת|משתמש|משתמשים)\s+(?:\S+\s+){0,2}?"
     r"ב(?:תוכנה|אפליקציה|חברה|מערכת|ספק)\s+(?:אחרת|אחר|חדשה|חדש)(?=\s|$)"
     r"|(?:^|\s)(?:הצעה|הצעת\s+מחיר)\s+(?:מ|של)\S*\s+(?:אחר|אחרת|מתחר\S*)"
+    # already with the other one: "אני כבר עם הבחור החדש", "אנחנו כבר אצל חברה אחרת"
+    r"|(?:^|\s)(?:אני|אנחנו)\s+כבר\s+(?:עם|אצל)\s+(?:ה\S+\s+(?:החדש|החדשה|השני|השנייה|האחר|האחרת)|"
+    r"\S+\s+(?:אחר|אחרת|חדש|חדשה))(?=\s|$)"
+    # using another alongside the company: "במקביל אליכם"
+    r"|(?:^|\s)במקביל\s+(?:אליכם|לכם)(?=\s|$)"
 )
 
 
