@@ -55,6 +55,17 @@ BLAME = [
     "זה קורה כשלא קוראים את ההנחיות.",
     "If you had bothered to read the email, none of this would have happened.",
     "אם היית טורח לקרוא את המייל, כל זה לא היה קורה.",
+    # pushing it away: not ours, not mine, nobody else, what we already did
+    "With respect, that's not really our problem.",
+    "Look, I only started here last month.",
+    "I'm not the one who booked it.",
+    "Honestly, nobody else has complained about this.",
+    "We did send you three reminders.",
+    "זו לא ממש הבעיה שלנו.",
+    "אני רק עובדת פה.",
+    "אף אחד אחר לא התלונן על זה.",
+    "אתה הראשון שמתלונן על זה.",
+    "אבל שלחנו לך שלוש תזכורות.",
 ]
 NOT_BLAME = [
     "You should have the refund by Friday.",
@@ -69,6 +80,12 @@ NOT_BLAME = [
     "אם היית רוצה, אפשר לעבור למסלול קטן יותר.",
     "זה לא משהו שתצטרכי לעשות לבד, אני מטפלת בזה.",
     "הכול עובד עכשיו, תיקנתי את החיבור.",
+    "The information you got wasn't accurate, and that's our responsibility, not yours.",
+    "It's not your fault at all, I'll fix it now.",
+    "We did send the refund yesterday, it should show by Friday.",
+    "זו לא אשמתך בכלל, אני מתקנת את זה עכשיו.",
+    "שלחנו לך את ההחזר אתמול.",
+    "זו האחריות שלנו, לא שלך.",
 ]
 CANT_HELP = [
     "There's really not a lot I can do about that part.",

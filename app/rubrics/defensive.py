@@ -260,11 +260,53 @@ _HE_BLAME = re.compile(
 )
 
 
+# Pushing the matter away: not the company's problem or not the rep's doing ("that's not really
+# our problem", "I only started here last month", "זו לא הבעיה שלנו", "אני רק עובדת פה"); the
+# customer the only one with it ("nobody else has complained", "את הראשונה שמתלוננת"); or what
+# the company already did for them held up ("we did send you three reminders", "שלחנו לך
+# תזכורת").
+_EN_DEFLECT = re.compile(
+    r"\b(?:(?:that's|that\s+is|it's|it\s+is|this\s+is)\s+not|that\s+isn't|it\s+isn't)\s+"
+    r"(?:really\s+|exactly\s+)?(?:our|my)\s+(?:problem|fault|responsibility|department|issue|"
+    r"concern|call|decision)\b"
+    r"|\bnot\s+my\s+(?:department|responsibility|area)\b|\bi\s+(?:just|only)\s+work\s+here\b"
+    r"|\bi\s+(?:only|just)\s+started\s+(?:here\s+)?(?:last|this|a)\s+(?:week|month|few)\b"
+    r"|\b(?:i'm|i\s+am|i\s+wasn't|i\s+was\s+not)\s+not\s+the\s+one\s+who\b"
+    r"|\bi'm\s+not\s+the\s+one\s+(?:who|that)\b|\bi\s+wasn't\s+(?:even\s+)?(?:here|the\s+one)\b"
+    r"|\b(?:nobody|no\s+one|no-one)\s+else\s+(?:has\s+|'s\s+)?(?:ever\s+)?(?:complained|had|"
+    r"reported|mentioned|raised|noticed)\b"
+    r"|\byou're\s+the\s+(?:first|only)\s+(?:one|person|customer)\s+(?:to|who|that)\s+"
+    r"(?:complain|have|report|mention|raise|notice|has|had)\w*\b"
+    r"|\beveryone\s+else\s+(?:is|seems|has\s+been)\s+(?:fine|happy|okay|ok)\b"
+    r"|\bwe\s+did\s+(?:send|email|e-mail|post|text)\s+(?:you\s+)?(?:a|an|the|three|two|several|"
+    r"multiple|a\s+few)\s+(?:\w+\s+)?(?:reminders?|notices?|emails?|letters?|warnings?|"
+    r"notifications?|messages?|texts?)\b"
+    r"|\bwe\s+did\s+(?:tell|warn|remind|notify|inform)\s+you\b"
+    r"|\bwe\s+(?:sent|emailed|texted|posted)\s+you\s+(?:three|two|several|multiple|a\s+few|four|"
+    r"five)\s+(?:\w+\s+)?(?:reminders|notices|emails|letters|warnings|notifications|messages|texts)\b"
+)
+_HE_DEFLECT = re.compile(
+    r"(?:^|\s)(?:זו|זאת|זה)\s+לא\s+(?:ממש\s+)?(?:הבעיה|האשמה|האחריות|ההחלטה)\s+(?:שלנו|שלי)(?=\s|$)"
+    r"|(?:^|\s)(?:זה\s+)?לא\s+(?:באחריות|בתחום)\s+(?:שלנו|שלי)(?=\s|$)|(?:^|\s)זה\s+לא\s+תלוי\s+בי(?=\s|$)"
+    r"|(?:^|\s)אני\s+רק\s+(?:עובד|עובדת)\s+(?:פה|כאן)(?=\s|$)"
+    r"|(?:^|\s)אני\s+(?:חדש|חדשה)\s+(?:פה|כאן|בתפקיד)(?=\s|$)|(?:^|\s)(?:זה\s+)?לא\s+אני\s+ש"
+    r"|(?:^|\s)(?:אף\s+אחד|אף\s+אחת|לקוח\s+אחר\s+לא)\s+(?:אחר\s+|אחרת\s+)?(?:לא\s+)?"
+    r"(?:התלונן|התלוננה|התלוננו|דיווח|דיווחה|העיר|העירה)(?=\s|$)"
+    r"|(?:^|\s)(?:את|אתה|אתם)\s+(?:הראשון|הראשונה|הראשונים|היחיד|היחידה|היחידים)\s+ש(?:מתלונן|"
+    r"מתלוננת|מתלוננים|אומר|אומרת|טוען|טוענת)(?=\s|$)"
+    r"|(?:^|\s)לאף\s+אחד\s+אחר\s+אין(?=\s|$)"
+    r"|(?:^|\s)(?:אבל\s+)?(?:שלחנו|הודענו)\s+לך\s+(?:כבר\s+)?(?:\S+\s+)?(?:תזכורת|תזכורות|הודעה|"
+    r"הודעות|מייל|מיילים|מכתב|מכתבים|התראה|התראות)(?=\s|$)"
+    r"|(?:^|\s)(?:אבל\s+)?קיבלת\s+על\s+זה\s+(?:\S+\s+)?(?:הודעה|מייל|תזכורת|מכתב)(?=\s|$)"
+)
+
+
 def blames(text: str) -> str | None:
     """The words that put the fault on the customer or deny the company's part ("you should
-    have raised it", "כנראה שינית", "it's not a bug on our end"), or None."""
+    have raised it", "כנראה שינית", "it's not a bug on our end", "that's not really our
+    problem", "nobody else has complained", "שלחנו לך שלוש תזכורות"), or None."""
     s = normalize(text)
-    m = _EN_BLAME.search(s) or _HE_BLAME.search(s)
+    m = _EN_BLAME.search(s) or _HE_BLAME.search(s) or _EN_DEFLECT.search(s) or _HE_DEFLECT.search(s)
     return m.group(0).strip() if m else None
 
 
