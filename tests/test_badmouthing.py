@@ -11,6 +11,10 @@ from app.rubrics.badmouthing import runs_down
 from tests.test_rubrics import CUSTOMER_REP, analyze
 
 RUNS_DOWN = [
+    "Sadly some of my colleagues just don't listen.",
+    "Our installers aren't the sharpest, I'll admit.",
+    "המתקינים שלנו הם לא הכי חכמים, אני מודה.",
+    "הנציגים שם פשוט לא מקשיבים.",
     "Between you and me, billing isn't exactly famous for getting things right the first time.",
     "Between you and me, the claims desk for your region has been in a state for months.",
     "Between us, they'll sell you the annual bundle and forget to show you where the exit is.",
@@ -19,6 +23,9 @@ RUNS_DOWN = [
     "ובינינו, אני לא מתפלאת. שלומי, שהיה מגיע אלייך, היה חלש.",
 ]
 NOT_RUNS_DOWN = [
+    "Our engineers don't check the valve unless it's on the job sheet, so I've added it.",
+    "My colleague in billing is the best person for this, I'll put you through to her.",
+    "הטכנאים שלנו לא עובדים בשבת, אז קבעתי לך ליום ראשון בבוקר.",
     "I'm sorry, we dropped the ball on this, that's on us.",
     "Because it shows here he was added from your account.",  # blame, not a colleague
     "Between us, I can do an extra ten percent if it helps.",

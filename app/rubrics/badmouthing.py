@@ -22,11 +22,16 @@ _EN_ASIDE = re.compile(
 _EN_SOMEONE = re.compile(
     r"\b(?:whoever|the\s+(?:\w+\s+)?(?:team|desk|department|guys|guy|people|lot|office|rep|agent|"
     r"technician|tech|engineer|driver|installer|handler|fitter|walker|courier|queue)|sales|billing|"
-    r"support|claims|accounts|dispatch|my\s+colleague|the\s+previous\s+\w+|the\s+last\s+\w+|"
+    r"support|claims|accounts|dispatch|my\s+colleagues?|the\s+previous\s+\w+|the\s+last\s+\w+|"
+    r"(?:my|our|the|some\s+of\s+(?:my|our|the))\s+(?:\w+\s+)?(?:colleagues|installers|technicians|"
+    r"engineers|drivers|couriers|reps|agents|staff|fitters|handlers|advisers|advisors)|"
     r"some\s+of\s+the\s+(?:guys|staff|people)|(?:he|she)\s+(?:was|wasn't|is|isn't|had|hadn't))\b"
 )
 _EN_AGAINST = re.compile(
-    r"\b(?:isn't|aren't|wasn't|weren't)\s+exactly\b|\bnot\s+(?:exactly\s+)?(?:the\s+)?(?:most|best|"
+    r"\b(?:isn't|aren't|wasn't|weren't)\s+exactly\b"
+    r"|\b(?:isn't|aren't|wasn't|weren't)\s+(?:the\s+)?(?:sharpest|brightest|quickest|most\s+\w+)\b"
+    r"|\b(?:just\s+)?(?:don't|doesn't|never)\s+(?:really\s+)?(?:listen|care|bother)\b"
+    r"|\bnot\s+(?:exactly\s+)?(?:the\s+)?(?:most|best|"
     r"sharpest|strongest|brightest|quickest|reliable)\b|\bin\s+a\s+state\b|\ba\s+(?:total\s+|bit\s+of\s+a\s+)?"
     r"mess\b|\b(?:hopeless|useless|clueless|incompetent|lazy|careless|sloppy|stretched)\b"
     r"|\bdropped\s+the\s+ball\b|\bmessed\s+(?:it\s+|things\s+)?up\b|\bno\s+idea\b"
@@ -40,11 +45,13 @@ _HE_ASIDE = re.compile(
 _HE_SOMEONE = re.compile(
     r"(?:^|\s)[וש]?(?:הפקידה|הפקיד|הטכנאי|הטכנאית|הנציג|הנציגה|המוקד|התמיכה|הגבייה|המכירות|הצוות|"
     r"המחלקה|הבחור|הבחורה|האחראי|האחראית|המדריך|המדריכה|הקודם|הקודמת|מי\s+שטיפל|מי\s+שטיפלה|"
+    r"המתקין|המתקינים|הטכנאים|הנציגים|השליח|השליחים|הנהג|הנהגים|העובדים|הקולגות|החבר'ה|"
     r"מי\s+שהיה|מי\s+שהייתה)(?=\s|$)"
 )
 _HE_AGAINST = re.compile(
     r"(?:^|\s)(?:לא\s+הכי\s+\S+|חלש|חלשה|חלשים|בלגן|אסון|מפשלים|פישל|פישלה|פישלו|עצלן|עצלנית|"
     r"לא\s+רציני|לא\s+רצינית|לא\s+מקצועי|לא\s+מקצועית|לא\s+טרח|לא\s+טרחה|גרוע|גרועה|זוועה|"
+    r"לא\s+מקשיב|לא\s+מקשיבה|לא\s+מקשיבים|לא\s+אכפת\s+לו|לא\s+אכפת\s+לה|לא\s+אכפת\s+להם|"
     r"לא\s+יודעים\s+מה\s+הם|לא\s+יודע\s+מה\s+הוא|נפרדנו\s+ממנו|נפרדנו\s+ממנה|תלונות\s+עליו|"
     r"תלונות\s+עליה)(?=\s|$)"
 )
