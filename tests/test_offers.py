@@ -123,3 +123,40 @@ def test_a_yes_that_only_mentions_the_rival_takes_the_offer(
         said[2] = ("c1", said[2]) if isinstance(said[2], str) else said[2]
         outcomes[variant] = analyze(resources, language, CUSTOMER_REP, _timed(said)).outcome
     assert outcomes["yes"] == "saved" and outcomes["no"] != "saved"
+
+
+OFFERED = {
+    "en": [
+        "Let me knock twenty pounds off your next three bills.",
+        "If it helps, the next two months are on us.",
+        "We could switch you to pay-as-you-go, so you only pay when you use it.",
+    ],
+    "he": [
+        "אני יכולה להוריד לך עשרים שקל משלושת החשבונות הבאים.",
+        "אם זה עוזר, החודשיים הבאים עלינו.",
+        "נוכל להעביר אותך לתשלום לפי שימוש, ככה תשלם רק כשאתה משתמש.",
+    ],
+}
+NOT_OFFERED = {
+    "en": "I'm sorry, that's on us, and I'll fix it today.",
+    "he": "אני מצטערת, זה עלינו, ואני מתקנת את זה היום.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_offers_in_other_words_count_each_once(resources: Resources, language: str) -> None:
+    why = {
+        "en": "It's just too expensive for what I use.",
+        "he": "זה פשוט יקר מדי בשביל כמה שאני משתמש.",
+    }
+    no = {"en": "Hmm, I'm not sure.", "he": "הממ, אני לא בטוח."}
+    said = [("c1", why[language])]
+    for offer in OFFERED[language]:
+        said += [("a1", offer), ("c1", no[language])]
+    v = analyze(resources, language, CUSTOMER_REP, _timed(said)).verdicts["offer_limit"]
+    assert v.verdict == "fail" and v.reason.startswith("3 distinct offers"), v.reason
+    owned = [("c1", why[language]), ("a1", NOT_OFFERED[language]), ("c1", no[language])]
+    assert (
+        analyze(resources, language, CUSTOMER_REP, _timed(owned)).verdicts["offer_limit"].verdict
+        == "na"
+    )

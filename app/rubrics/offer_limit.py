@@ -47,11 +47,11 @@ _NUMBER = re.compile(
 # out ("there's a …", "one option is", "we also do"), a price set against another ("instead
 # of", "down to"). Cheap context for the head's middling readings, never enough alone.
 _PROPOSAL = re.compile(
-    r"\b(?:if (?:you|we|i)|what if|how about|what about|would (?:you|it|that|a|an)|could (?:i|we)"
+    r"\b(?:if (?:you|we|i)|if (?:it|that) (?:helps|would help)|what if|how about|what about|would (?:you|it|that|a|an)|could (?:i|we)"
     r"|i can|we can|i could|we could|i'?d like to (?:offer|give)|i'?ll (?:give|add|put|take|throw"
     r"|waive|credit|move|drop|lock|extend|knock)"
     r"|we'?ll (?:cover|give|add|waive|take|throw|credit|pay|put|move|drop|lock|extend|knock)"
-    r"|for you,? we|let me (?:give|offer|add|put|take|see what)"
+    r"|for you,? we|let me (?:give|offer|add|put|take|knock|drop|see what)"
     r"|here'?s what|one option|another option|the other option|there'?s (?:a|an|also)"
     r"|we (?:also )?(?:do|have|give|offer) (?:a|an|two|three|free)|you'?d (?:get|pay|have|save)"
     r"|instead of|down to|comes? down|you'?ll (?:get|have|pay))\b"

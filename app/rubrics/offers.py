@@ -37,13 +37,14 @@ _HE_FRAME = re.compile(
 _EN_GAIN = re.compile(
     r"\b(?:instead\s+of|pay(?:ing)?\s+(?:half|less|nothing)|half\s+(?:the\s+)?(?:price|cost|fee)|"
     r"(?:at\s+)?no\s+(?:extra\s+)?(?:charge|cost|fee)|for\s+free|free\s+of\s+charge|"
-    r"(?:\d+|ten|twenty|thirty|fifty)\s*(?:%|percent)\s+off|cheaper|costs?\s+less|"
+    r"(?:\d+|ten|twenty|thirty|fifty)\s*(?:%|percent)\s+off|cheaper|costs?\s+less|only\s+pay|"
     r"save\s+(?:you\s+)?(?:\S+\s+){0,2}?(?:a\s+month|a\s+year|money)|"
     r"every\s+other\s+(?:week|month)|fortnightly|once\s+a\s+(?:month|fortnight))\b",
     re.IGNORECASE,
 )
 _HE_GAIN = re.compile(
     r"(?:^|\s)(?:במקום|משלמת\s+חצי|משלם\s+חצי|תשלמי\s+חצי|תשלם\s+חצי|(?:ה)?תשלום\s+יורד|"
+    r"(?:תשלם|תשלמי|תשלמו)\s+רק|"
     r"בלי\s+(?:תוספת|עלות|תשלום|חיוב)|בחינם|חינם|יותר\s+זול|(?:ב)?חצי\s+מחיר|"
     r"פעם\s+בשבועיים|פעם\s+בחודש|אחוז\s+הנחה|\d+\s*%)(?=[\s,.!?]|$)"
 )
