@@ -47,7 +47,8 @@ _NUMBER = re.compile(
 # out ("there's a …", "one option is", "we also do"), a price set against another ("instead
 # of", "down to"). Cheap context for the head's middling readings, never enough alone.
 _PROPOSAL = re.compile(
-    r"\b(?:if (?:you|we|i)|if (?:it|that) (?:helps|would help)|what if|how about|what about|would (?:you|it|that|a|an)|could (?:i|we)"
+    r"\b(?:if (?:you|we|i)|if (?:it|that) (?:helps|would help)|what if|how about|what about"
+    r"|would (?:you|it|that|a|an)|could (?:i|we)"
     r"|i can|we can|i could|we could|i'?d like to (?:offer|give)|i'?ll (?:give|add|put|take|throw"
     r"|waive|credit|move|drop|lock|extend|knock)"
     r"|we'?ll (?:cover|give|add|waive|take|throw|credit|pay|put|move|drop|lock|extend|knock)"
