@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.withdraws import withdraws_cancellation
+from app.engine.withdraws import cancellation_done, withdraws_cancellation
 from app.pipeline.resources import Resources
 from tests.test_rubrics import CUSTOMER_REP, analyze
 
@@ -94,3 +94,48 @@ def test_calling_it_off_long_after_the_offer_saves_the_call(
         outcomes[variant] = analyze(resources, language, CUSTOMER_REP, lines).outcome
     assert outcomes["saved"] == "saved"
     assert outcomes["not"] != "saved"
+
+
+DONE = [
+    "Okay, it's cancelled from the end of the month.",
+    "Done, your account is closed.",
+    "The cancellation has been processed, you'll get an email.",
+    "I've cancelled your membership.",
+    "בסדר, זה מבוטל מסוף החודש.",
+    "סגרתי, החשבון שלך סגור.",
+    "הביטול נקלט, תקבלי מייל.",
+    "ביטלתי לך את המנוי.",
+]
+NOT_DONE = [
+    "Your old plan is cancelled and the new one starts Monday.",  # a change of plan
+    "It isn't cancelled yet, I can still stop it.",
+    "Is the account closed now?",
+    "The duplicate charge? It's cancelled.",
+    "I've cancelled the second charge.",
+    "המנוי עוד לא מבוטל.",
+    "החיוב הכפול? זה מבוטל.",
+    "ביטלתי את החיוב הכפול.",
+    "המסלול הישן מבוטל, והחדש מתחיל ביום ראשון.",
+]
+
+
+@pytest.mark.parametrize("text", DONE)
+def test_the_company_carrying_the_cancellation_out(text: str) -> None:
+    assert cancellation_done(text)
+
+
+@pytest.mark.parametrize("text", NOT_DONE)
+def test_a_charge_a_change_of_plan_or_not_yet_is_no_departure(text: str) -> None:
+    assert cancellation_done(text) is None
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_cancellation_carried_out_at_the_end_is_churned(
+    resources: Resources, language: str
+) -> None:
+    said = {
+        "en": ("Please close my account.", "Done, your account is closed.", "Thanks, bye."),
+        "he": ("תסגרי לי את החשבון בבקשה.", "סגרתי, החשבון שלך סגור.", "תודה, ביי."),
+    }[language]
+    lines = [("c1", 0.5, 5.0, said[0]), ("a1", 5.6, 9.0, said[1]), ("c1", 9.6, 11.0, said[2])]
+    assert analyze(resources, language, CUSTOMER_REP, lines).outcome == "churned"

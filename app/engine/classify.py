@@ -33,7 +33,7 @@ from app.core.events import Transcript
 from app.engine.alternatives import moving_elsewhere, settled_elsewhere
 from app.engine.churn_reasons import life_event, reasons_said
 from app.engine.state import CallState
-from app.engine.withdraws import withdraws_cancellation
+from app.engine.withdraws import cancellation_done, withdraws_cancellation
 from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
 from app.rubrics.text import PhraseMatcher, split_at_stops, split_sentences
@@ -312,6 +312,10 @@ class Classifier:
                 # an answer to an offer or not, however long after one.
                 votes["saved"] += PHRASE_SURENESS * weight(t)
                 last["saved"] = t.end
+            if state.is_company(t.speaker) and cancellation_done(t.text):
+                # "Your membership is now cancelled", "הביטול נקלט": the departure carried out.
+                votes["churned"] += PHRASE_SURENESS * weight(t)
+                last["churned"] = t.end
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
                 votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t) * weight(t)

@@ -1,5 +1,6 @@
-"""The customer calling off their own cancellation, told by its grammar: a decision to stay,
-whether or not it answers an offer, and however long after one it comes.
+"""The customer calling off their own cancellation, or the company carrying it out, told by
+their grammar. Calling it off is a decision to stay, whether or not it answers an offer, and
+however long after one it comes; carrying it out (`cancellation_done`, below) is the departure.
 
 - English: "take the cancellation off", "withdraw my cancellation request", "cancel the
   cancellation", "forget the cancellation", "scrap the notice", "don't put the cancellation
@@ -69,6 +70,62 @@ def withdraws_cancellation(text: str) -> str | None:
         # "don't cancel" is itself a negation: only the words before it are read for one
         before = s[: m.start()]
         if _NOT_A_DECISION.search(before):
+            continue
+        return m.group(0).strip()
+    return None
+
+
+# The company telling the customer the cancellation is carried out: "your membership is now
+# cancelled", "the cancellation has been processed", "I've closed the account", "המנוי מבוטל
+# מסוף החודש", "סגרתי לך את החשבון", "הביטול נקלט". A plan cancelled to make way for another
+# ("your old plan is cancelled and the new one starts Monday") is a change of plan, not a
+# departure; "it isn't cancelled yet" carries out nothing.
+_EN_THING = (
+    r"(?:account|subscription|membership|policy|contract|service|line|plan|deliveries|lessons|"
+    r"booking|agreement|direct\s+debit|retainer|cover)"
+)
+_EN_DONE = re.compile(
+    rf"\b(?:your|the)\s+(?:\w+\s+)?{_EN_THING}\s+(?:is|has\s+been|'s\s+been|will\s+be|is\s+now)\s+"
+    r"(?:now\s+|officially\s+|all\s+)?(?:cancelled|canceled|closed|terminated|ended|stopped)\b"
+    # "it's cancelled from the end of the month" (a bare "it's cancelled" may be a charge)
+    r"|\b(?:it's|it\s+is|that's|that\s+is)\s+(?:now\s+|all\s+)?(?:cancelled|canceled|closed)\s+"
+    r"(?:from|as\s+of|at\s+the\s+end|effective|today|at\s+midnight|on\s+the)\b"
+    r"|\b(?:you're|you\s+are)\s+(?:now\s+|all\s+)?(?:cancelled|canceled)\b"
+    r"|\b(?:the|your)\s+cancell?ation\s+(?:is|has\s+been|'s\s+been)\s+(?:now\s+)?(?:processed|done|"
+    r"confirmed|put\s+through|submitted|complete|completed|booked\s+in|through)\b"
+    rf"|\bi(?:'ve|\s+have)\s+(?:now\s+|just\s+)?(?:cancelled|canceled|closed|terminated|stopped|ended)\s+"
+    rf"(?:your|the)\s+(?:\w+\s+)?{_EN_THING}\b",
+    re.IGNORECASE,
+)
+_HE_THING = r"(?:המנוי|המינוי|החשבון|הפוליסה|החוזה|הקו|המסלול|ההסכם|ההוראת\s+קבע|השיעורים|המשלוחים)"
+_HE_DONE = re.compile(
+    rf"(?:^|\s){_HE_THING}(?:\s+שלך|\s+שלכם)?\s+(?:כבר\s+|עכשיו\s+)?(?:מבוטל|מבוטלת|מבוטלים|"
+    r"סגור|סגורה|בוטל|בוטלה|נסגר|נסגרה|יבוטל|תבוטל|ייסגר|תיסגר|מסתיים|מסתיימת)(?=[\s,.!]|$)"
+    # "זה מבוטל מסוף החודש" (a bare "זה מבוטל" may be a charge)
+    r"|(?:^|\s)זה\s+(?:כבר\s+)?(?:מבוטל|בוטל|סגור|נסגר)\s+(?:מ\S+|החל\s+מ\S+|בסוף|היום)(?=[\s,.!]|$)"
+    rf"|(?:^|\s)(?:ביטלתי|סגרתי|הפסקתי|עצרתי)\s+(?:לך\s+|לכם\s+)?(?:את\s+)?{_HE_THING}(?=[\s,.!]|$)"
+    r"|(?:^|\s)הביטול\s+(?:שלך\s+)?(?:בוצע|נקלט|עבר|אושר|הושלם|רשום)(?=[\s,.!]|$)"
+)
+# A change of plan, not a departure.
+_REPLACED = re.compile(
+    r"\b(?:new|instead|switch(?:ed)?\s+you|moved\s+you|the\s+other\s+plan|downgrade|upgrade)\b"
+    r"|(?:^|\s)(?:החדש|החדשה|במקום|העברתי\s+אותך|עברת)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
+_NEGATED = re.compile(
+    r"\b(?:not|isn't|hasn't|won't|never)\b|(?:^|\s)(?:לא|עוד\s+לא)(?=\s)", re.IGNORECASE
+)
+
+
+def cancellation_done(text: str) -> str | None:
+    """The words of the company's sentence telling the cancellation is carried out, or None."""
+    if _REPLACED.search(text):
+        return None
+    for s in split_at_stops(text):
+        if s.rstrip().endswith("?"):
+            continue
+        m = _EN_DONE.search(s) or _HE_DONE.search(s)
+        if m is None or _NEGATED.search(s[: m.end()]):
             continue
         return m.group(0).strip()
     return None
