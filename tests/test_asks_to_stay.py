@@ -11,6 +11,11 @@ from app.rubrics.asks_to_stay import asks_to_stay
 from tests.test_rubrics import CUSTOMER_REP, analyze
 
 ASKS = [
+    "Is there any way I can convince you to stay?",
+    "Is there anything I could do to keep you?",
+    "בכנות, ממש חבל לי לראות אותך הולך, אתה איתנו הרבה זמן.",
+    "יש דרך שאשכנע אותך להישאר?",
+    "מה אני יכולה לעשות כדי לשמור אותך איתנו?",
     "And just so it's said out loud, we really want you to keep riding with us, Jamal.",
     "And honestly, I don't want to lose your family over this.",
     "We'd genuinely hate to see you go.",
@@ -19,6 +24,8 @@ ASKS = [
     "אני באמת לא רוצה לאבד אותך.",
 ]
 NOT_ASKS = [
+    "I'll do what I can to keep you updated on the repair.",
+    "אני אעשה הכל כדי לשמור אותך מעודכן.",
     "If you want to stay on the plan, that works.",
     "Do you want to tell me what's been going on?",
     "I want to make sure I've got it right.",

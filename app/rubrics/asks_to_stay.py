@@ -24,6 +24,11 @@ _EN = re.compile(
     r"|\b(?:we'd|we\s+would|i'd|i\s+would)\s+(?:really\s+|genuinely\s+)*(?:love|like)\s+to\s+keep\s+"
     r"(?:you|your)\b"
     r"|\bit\s+matters\s+to\s+(?:me|us)\s+(?:\w+\s+){0,2}?that\s+you\s+(?:stay|don't\s+leave|keep)\b"
+    # asking it: "is there any way I can convince you to stay?", "anything I can do to keep you?"
+    r"|\b(?:convince|persuade)\s+you\s+(?:to\s+stay|to\s+keep|not\s+to\s+(?:leave|cancel|go))\b"
+    r"|\btalk\s+you\s+(?:into\s+staying|out\s+of\s+(?:leaving|cancelling|canceling|it))\b"
+    r"|\b(?:can|could)\s+(?:do|offer)\s+(?:\w+\s+){0,3}?to\s+keep\s+you\b"
+    r"(?!\s+(?:updated|informed|posted|waiting|on\s+hold|in\s+the\s+loop))"
 )
 _STAY = (
     r"(?:תישאר|תישארי|תישארו|תמשיך|תמשיכי|תמשיכו|ימשיך|ימשיכו|יישאר|יישארו|תהיה\s+איתנו|"
@@ -34,6 +39,13 @@ _HE = re.compile(
     rf"|(?:^|\s)[וש]?חשוב\s+(?:לי|לנו)(?:\s+\S+){{0,3}}?\s+ש(?:{_STAY}|\S+(?:\s+\S+){{0,2}}?\s+{_STAY})(?=\s|$)"
     r"|(?:^|\s)(?:רוצה|רוצים|רוצות)\s+לאבד\s+אות(?:ך|כם|כן)(?=\s|$)"
     r"|(?:^|\s)(?:חבל|יהיה\s+חבל)\s+(?:לי|לנו)\s+(?:מאוד\s+)?לאבד\s+אות(?:ך|כם|כן)(?=\s|$)"
+    # "חבל לי לראות אותך הולך", "יש דרך שאשכנע אותך להישאר?", "מה אני יכולה לעשות כדי לשמור אותך?"
+    r"|(?:^|\s)(?:חבל|יהיה\s+חבל)\s+(?:לי|לנו)\s+(?:\S+\s+)?לראות\s+אות(?:ך|כם|כן)\s+(?:הולך|הולכת|"
+    r"הולכים|עוזב|עוזבת|עוזבים)(?=\s|$)"
+    r"|(?:^|\s)[וש]?(?:לשכנע|אשכנע|נשכנע|אצליח\s+לשכנע)\s+אות(?:ך|כם|כן)\s+(?:להישאר|לא\s+לעזוב|לא\s+לבטל)"
+    r"(?=\s|$)"
+    r"|(?:^|\s)כדי\s+(?:לשמור|להשאיר)\s+אות(?:ך|כם|כן)(?:\s+איתנו)?(?=\s|$)"
+    r"(?!\s+(?:מעודכן|מעודכנת|מעודכנים|בעניינים|בתמונה|על\s+הקו|בהמתנה))"
 )
 
 
