@@ -11,6 +11,8 @@ from app.rubrics.reasons import asks_the_reason, restates
 from tests.test_rubrics import CUSTOMER_REP, analyze
 
 REASON_QUESTIONS = [
+    "I can do that. Was it something we did?",
+    "אני יכולה. זה משהו שעשינו?",
     "You did. Can I ask what's prompted it?",
     "Sure. What's happened?",
     "Ah, is it the Saturday session moving to the eight o'clock slot?",
@@ -22,6 +24,7 @@ REASON_QUESTIONS = [
     "למה דווקא עכשיו?",
 ]
 NOT_REASON_QUESTIONS = [
+    "זה משהו שעשינו אתמול.",  # said, not asked
     "Why don't we freeze it for three months instead?",
     "What's happened is that the price went up in March.",  # an answer, not a question
     "Would it help if I took ten percent off?",

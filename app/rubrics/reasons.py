@@ -39,6 +39,7 @@ _EN_ASKS_WHY = re.compile(
     r"\bwhy\b(?!\s+(?:don't|not|wouldn't)\b)"
     r"|\b(?:is|was)\s+it\s+(?:mainly\s+|mostly\s+|just\s+|only\s+|more\s+|really\s+)?(?:the|because|"
     r"about|to\s+do\s+with|something|that|your|his|her|their)\b"
+    r"|\b(?:is|was)\s+it\s+(?:something|anything)\s+(?:we|i|they|someone)\s+(?:did|said|didn't\s+do)\b"
     r"|\b(?:has|did|is|was)\s+(?:something|anything|someone|anyone)\s+(?:\S+\s+){0,4}?"
     r"(?:put\s+\w+\s+off|bother\w*|gone\s+wrong|happened|changed|upset\w*|annoy\w*|frustrat\w*|"
     r"disappoint\w*|let\s+\w+\s+down)\b"
@@ -48,6 +49,8 @@ _HE_ASKS_WHY = re.compile(
     r"|(?:^|\s)(?:ו|ה)?(?:זה|האם\s+זה)\s+(?:בעיקר\s+)?(?:בגלל|בקשר\s+ל|קשור\s+ל|מהסיבה)"
     r"|(?:^|\s)(?:ו)?משהו\s+(?:\S+\s+){0,4}?(?:הפריע|הרגיז|השתנה|קרה|אכזב|לא\s+עבד|לא\s+היה\s+בסדר)"
     r"(?=\s|$)"
+    # "זה משהו שעשינו?", "was it something we did?" (the English is `something … did`)
+    r"|(?:^|\s)(?:זה|האם\s+זה|היה)\s+(?:\S+\s+)?משהו\s+ש(?:עשינו|עשיתם|אמרנו|אמרתם|עשה|עשתה)(?=\s|$)"
 )
 
 
