@@ -162,8 +162,8 @@ def test_a_late_subscriber_gets_the_stored_call(
 # --- several calls, dropped calls -----------------------------------------------------------
 
 
-def _short_call(text: str) -> np.ndarray:
-    audio, _ = render([Turn(1, "Hello, this is Dana from Lumen."), Turn(0, text)], "en", 2)
+def _short_call(text: str, greeting: str = "Hello, this is Dana from Lumen.") -> np.ndarray:
+    audio, _ = render([Turn(1, greeting), Turn(0, text)], "en", 2)
     return audio
 
 
@@ -208,7 +208,11 @@ async def _send_audio(ws: Any, pcm: np.ndarray, step: int = 1600) -> None:
 
 def test_disconnect_then_reconnect_continues_the_call(server: tuple[str, Settings]) -> None:
     host, _ = server
-    audio = _short_call("I would like to cancel my subscription today.")
+    # (Whisper base hears the espeak "Hello, this is Dana from Lumen" alone as "but no, this is
+    # kind of from the human": a greeting it hears reliably, to find in the joined transcript)
+    audio = _short_call(
+        "I would like to cancel my subscription today.", "Good morning, thank you for calling."
+    )
     pcm = pcm16(audio)
     half = len(pcm) // 2
 
@@ -233,7 +237,7 @@ def test_disconnect_then_reconnect_continues_the_call(server: tuple[str, Setting
     card = stopped["scorecard"]
     assert card["duration"] == pytest.approx(len(pcm) / SR, abs=0.05)
     words = " ".join(u["text"] for u in card["utterances"]).lower()
-    assert "hello" in words and "cancel" in words
+    assert "thank" in words and "cancel" in words
 
 
 def test_a_dropped_call_is_scored_after_the_grace_period(server: tuple[str, Settings]) -> None:

@@ -4,7 +4,11 @@ Whisper's encoder is trained on 30 s windows and faster-whisper always pads to 3
 CPU that fixed cost (~0.5 s for base) dominates short utterances. Here each utterance is encoded
 over its own length plus a short silent tail (like whisper.cpp's `audio_ctx`), which keeps the
 text the same on speech and cuts the encoder cost by the ratio of lengths. Decoding reuses
-faster-whisper's own fallback (temperature, compression-ratio and log-prob checks).
+faster-whisper's greedy decode with its log-prob and compression-ratio checks; a decode that
+fails them is tried again with beam search, never by sampling at a higher temperature:
+CTranslate2's sampler draws from a per-thread generator seeded once, so a sampled fallback made
+the same utterance transcribe differently from one call (or run) to the next, and a live call
+could then differ from its offline replay.
 
 Guards against Whisper's hallucinations on silence and noise: input is VAD-gated by the caller;
 `condition_on_previous_text` is off (each utterance stands alone); a result whose `no_speech_prob`
@@ -50,7 +54,9 @@ class AsrOptions:
     """Decoding settings; the thresholds are faster-whisper's defaults."""
 
     beam_size: int = 1
-    temperatures: tuple[float, ...] = (0.0, 0.4, 0.8)
+    # Deterministic decoding only: the greedy decode, then beam search where it fails the checks.
+    temperatures: tuple[float, ...] = (0.0,)
+    fallback_beam_size: int = 5
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
@@ -171,9 +177,16 @@ class WhisperTranscriber:
         result, avg_logprob, _temperature, compression = self._model.generate_with_fallback(
             encoded, prompt, tokenizer, options
         )
+        o = self.options
+        unsure = avg_logprob < o.log_prob_threshold or compression > o.compression_ratio_threshold
+        if unsure and o.fallback_beam_size > o.beam_size:
+            # Beam search, deterministic like the greedy decode; the likelier of the two is kept.
+            wider = dataclasses.replace(options, beam_size=o.fallback_beam_size)
+            beam = self._model.generate_with_fallback(encoded, prompt, tokenizer, wider)
+            if beam[3] <= o.compression_ratio_threshold and beam[1] > avg_logprob:
+                result, avg_logprob, _temperature, compression = beam
         tokens = _tokens_within(result.sequences_ids[0], tokenizer, seconds)
         text = tokenizer.decode(tokens).strip()
-        o = self.options
         silent = (
             result.no_speech_prob > o.no_speech_threshold and avg_logprob < o.log_prob_threshold
         ) or result.no_speech_prob > o.no_speech_hard_threshold
