@@ -288,6 +288,11 @@ class Classifier:
         # later one wins. An offer is not a decision, whatever it sounds like.
         votes = {label: 0.0 for label in OUTCOMES}
         last: dict[str, float] = {}
+
+        def vote(label: str, sure: float, t: Transcript) -> None:  # a signal in the final part
+            votes[label] += sure * weight(t)
+            last[label] = t.end
+
         for t in tail:
             if id(t) in offers:
                 continue
@@ -305,21 +310,17 @@ class Classifier:
                         if not state.is_customer(t.speaker):
                             continue
                         voted = "undecided"
-                    votes[voted] += self._sure(state, "outcome", label, t) * weight(t)
-                    last[voted] = t.end
+                    vote(voted, self._sure(state, "outcome", label, t), t)
             if state.is_customer(t.speaker) and withdraws_cancellation(t.text):
                 # "Take the cancellation off", "תוריד את הבקשה שלי לסגירה": a decision to stay,
                 # an answer to an offer or not, however long after one.
-                votes["saved"] += PHRASE_SURENESS * weight(t)
-                last["saved"] = t.end
+                vote("saved", PHRASE_SURENESS, t)
             if state.is_company(t.speaker) and cancellation_done(t.text):
                 # "Your membership is now cancelled", "הביטול נקלט": the departure carried out.
-                votes["churned"] += PHRASE_SURENESS * weight(t)
-                last["churned"] = t.end
+                vote("churned", PHRASE_SURENESS, t)
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
-                votes["churned"] += DOOR_OPEN_VOTE * self._door_sure(state, t) * weight(t)
-                last["churned"] = t.end
+                vote("churned", DOOR_OPEN_VOTE * self._door_sure(state, t), t)
         # The customer taking an offer, wherever in the call: a vote to stay, as sure as a phrase,
         # unless the reply itself reads as leaving. A later decision outvotes it.
         for t in self._acceptances(state):
