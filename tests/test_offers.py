@@ -21,6 +21,13 @@ PROPOSALS = [
     "מה דעתך על משלוח פעם בחודש, בלי תוספת?",
     "אני יכולה להעביר אותך למסלול הבסיסי במקום לבטל.",
     "מה אם נעבור לפעם בשבועיים? התשלום יורד בהתאם.",
+    # the rep committing to it, the gain said as given
+    "With everything going on, I'm going to waive the cleaning fee this year.",
+    "Rather than closing it, I can pause the whole thing until you're back in March.",
+    "Let me take the next two months off your bill while we sort it out.",
+    "אני רוצה להחליף לך את המכשיר לדגם אחר, בלי שום תוספת במחיר.",
+    "על החודשים שסבלת, אני מזכה אותך בחודש מלא בחשבון הבא.",
+    "יש לי רעיון. יש אצלנו מסלול לפי שקית, בלי דמי מנוי בכלל.",
 ]
 NOT_OFFERS = [
     "How about your son, does he still go instead of football?",
@@ -30,6 +37,9 @@ NOT_OFFERS = [
     "מה את אומרת על זה? זה במקום מה שהיה קודם.",
     "אני יכולה לבדוק את זה מול המורה הערב.",
     "הוא מגיע פעם בשבועיים לאזור שלך בכל מקרה.",
+    "I'll send you the confirmation by email this afternoon.",  # a step, nothing gained
+    "Let me move on to the address on the account.",
+    "אני רוצה להעביר אותך למחלקת הגבייה.",  # handing over, nothing gained
 ]
 
 

@@ -55,13 +55,17 @@ _PROPOSAL = re.compile(
     r"|for you,? we|let me (?:give|offer|add|put|take|knock|drop|see what)"
     r"|here'?s what|one option|another option|the other option|there'?s (?:a|an|also)"
     r"|we (?:also )?(?:do|have|give|offer) (?:a|an|two|three|free)|you'?d (?:get|pay|have|save)"
-    r"|instead of|down to|comes? down|you'?ll (?:get|have|pay))\b"
+    r"|instead of|down to|comes? down|you'?ll (?:get|have|pay)"
+    # what is given said as given: "your next three boxes are on us" (not owning a fault:
+    # "that's on us", "it is on us")
+    r"|(?<!that )(?<!it )(?<!this )(?:are|is|be) on (?:us|the house))\b"
     r"|(?:^|\s)(?:ו?אם|מה אם|מה דעתך|מה תגיד|מה תגידי|אפשר|אולי|אני יכול|אני יכולה|אנחנו יכולים"
     r"|נוכל|אוכל|אתן|ניתן|נותן|נותנת|נותנים|נוסיף|אוסיף|אעביר|נעביר|נוריד|אוריד|יש לנו|יש לי|יש גם"
     r"|יהיה לכם|יהיה לך|תקבל|תקבלי|תקבלו|במקום|בוא נעשה|בואי נעשה|אציע|מציע|מציעה|מציעים"
     r"|תשלם|תשלמי|תשלמו|יורד|יורדת"
     # "would it help / suit you": Hebrew puts the English "would" in the verb's future
-    r"|יעזור|תעזור|יעזרו|יתאים|תתאים|יתאימו)(?=[\s?,.!]|$)",
+    r"|יעזור|תעזור|יעזרו|יתאים|תתאים|יתאימו)(?=[\s?,.!]|$)"
+    r"|(?:הבא|הבאה|הבאים|הבאות|הקרוב|הקרובים|הקרובה)\s+עלינו(?=[\s?,.!]|$)",
     re.IGNORECASE,
 )
 
