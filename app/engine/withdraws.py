@@ -94,7 +94,13 @@ _EN_DONE = re.compile(
     r"|\b(?:the|your)\s+cancell?ation\s+(?:is|has\s+been|'s\s+been)\s+(?:now\s+)?(?:processed|done|"
     r"confirmed|put\s+through|submitted|complete|completed|booked\s+in|through)\b"
     rf"|\bi(?:'ve|\s+have)\s+(?:now\s+|just\s+)?(?:cancelled|canceled|closed|terminated|stopped|ended)\s+"
-    rf"(?:your|the)\s+(?:\w+\s+)?{_EN_THING}\b",
+    rf"(?:your|the)\s+(?:\w+\s+)?{_EN_THING}\b"
+    # carrying it out as the rep speaks: "so I'm cancelling it now, effective today", "I'll close
+    # the account for you today"
+    rf"|\bi(?:'m|\s+am|'ll|\s+will)\s+(?:now\s+|just\s+)?(?:cancell?(?:ing)?|clos(?:e|ing)|"
+    rf"terminat(?:e|ing)|stop(?:ping)?|end(?:ing)?)\s+(?:it|that|this|(?:your|the)\s+(?:\w+\s+)?"
+    rf"{_EN_THING})\s+(?:for\s+you\s+)?(?:now|today|right\s+now|right\s+away|effective|as\s+of|"
+    r"from\s+(?:today|the\s+end))\b",
     re.IGNORECASE,
 )
 _HE_THING = r"(?:המנוי|המינוי|החשבון|הפוליסה|החוזה|הקו|המסלול|ההסכם|ההוראת\s+קבע|השיעורים|המשלוחים)"
@@ -105,6 +111,9 @@ _HE_DONE = re.compile(
     r"|(?:^|\s)זה\s+(?:כבר\s+)?(?:מבוטל|בוטל|סגור|נסגר)\s+(?:מ\S+|החל\s+מ\S+|בסוף|היום)(?=[\s,.!]|$)"
     rf"|(?:^|\s)(?:ביטלתי|סגרתי|הפסקתי|עצרתי)\s+(?:לך\s+|לכם\s+)?(?:את\s+)?{_HE_THING}(?=[\s,.!]|$)"
     r"|(?:^|\s)הביטול\s+(?:שלך\s+)?(?:בוצע|נקלט|עבר|אושר|הושלם|רשום)(?=[\s,.!]|$)"
+    # "אני מבטלת לך את זה עכשיו", "אני סוגר את החשבון כבר היום"
+    rf"|(?:^|\s)(?:אני\s+)?(?:מבטל|מבטלת|סוגר|סוגרת)\s+(?:לך\s+|לכם\s+)?(?:את\s+)?(?:זה|{_HE_THING})"
+    r"\s+(?:כבר\s+)?(?:עכשיו|היום|מהיום|ממש\s+עכשיו)(?=[\s,.!]|$)"
 )
 # A change of plan, not a departure.
 _REPLACED = re.compile(
