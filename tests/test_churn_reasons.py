@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.churn_reasons import life_event, reasons_said
+from app.engine.churn_reasons import denied_reasons, dismissed_parts, life_event, reasons_said
 from app.pipeline.resources import Resources
 from tests.test_rubrics import CUSTOMER_REP, analyze
 
@@ -132,3 +132,68 @@ def test_a_move_for_a_new_job_and_a_waiting_list_are_no_service_fault(
     ]
     card = analyze(resources, language, CUSTOMER_REP, lines)
     assert card.churn_reason == "other", card.churn_reason
+
+
+DENIED = [
+    ("en", "See, it's not about the money. They're a bit more, actually.", {"price"}),
+    ("en", "Money isn't the issue.", {"price"}),
+    ("en", "I don't even care if the others are cheaper or dearer.", {"price"}),
+    ("en", "I don't mind paying, but nobody ever answers the phone.", {"price"}),
+    ("en", "Your staff have always been lovely.", {"service"}),
+    ("en", "It's not just the price, it's the service too.", set()),  # the price is one reason
+    ("en", "It's gone up again.", set()),
+    ("he", "הכסף הוא לא הבעיה.", {"price"}),
+    ("he", "לא אכפת לי מה המחיר, אני רוצה שזה יעבוד.", {"price"}),
+    ("he", "השירות אצלכם מצוין.", {"service"}),
+    ("he", "זה לא המחיר רק, זה גם היחס.", set()),
+]
+
+
+@pytest.mark.parametrize("language, text, denied", DENIED)
+def test_a_reason_denied_in_so_many_words(language: str, text: str, denied: set[str]) -> None:
+    assert denied_reasons(text) == denied
+
+
+def test_a_reason_waved_aside() -> None:
+    """What a dismissal waves aside: the words before it, or the sentence before."""
+    assert dismissed_parts("She's a bit cheaper, but honestly that's not the point.") == [
+        "she's a bit cheaper but honestly "
+    ]
+    assert dismissed_parts("It's cheaper. That's not why, though. It works.") == ["it's cheaper"]
+    assert dismissed_parts("האפליקציה שלכם תקועה. אבל זה הכי פחות חשוב.") == [
+        "האפליקציה שלכם תקועה"
+    ]
+    assert dismissed_parts("It keeps crashing. That's why.") == []
+
+
+WAVED = {
+    "en": (
+        "Honestly? The walks got shorter and shorter, and nobody told me why.",
+        "The other one's a bit cheaper, but that's not the point.",
+        "And yes, she's cheaper. It's not about the money, though.",
+    ),
+    "he": (
+        "האמת? ההליכות נהיו קצרות יותר ויותר, ואף אחד לא הסביר לי למה.",
+        "השני קצת יותר זול, אבל זה לא העניין.",
+        "וכן, היא יותר זולה. הכסף הוא לא הבעיה.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_cheaper_rival_waved_aside_is_no_price_reason(
+    resources: Resources, language: str
+) -> None:
+    """The customer says the rival is cheaper twice, what went wrong once, and waves the price
+    aside: the reason is what went wrong."""
+    c = CALLS[language]
+    lines = [
+        ("c1", 0.5, 3.0, c["leave"]),
+        ("a1", 3.6, 6.0, c["ask"]),
+        ("c1", 6.6, 12.0, WAVED[language][0]),
+        ("c1", 12.6, 18.0, WAVED[language][1]),
+        ("c1", 18.6, 22.0, WAVED[language][2]),
+        ("c1", 22.6, 24.0, c["bye"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.churn_reason == "service", card.churn_reason

@@ -112,7 +112,7 @@ _HE = {
         r"(?:גרוע|גרועה|זוועה|על\s+הפנים|לא\s+טוב|לא\s+טובה|מתה|מת)(?=\s|$)"
     ),
     "service": re.compile(
-        r"(?:^|\s)(?:אף\s+אחד|אף\s+אחת|איש)\s+(?:לא\s+)?(?:\S+\s+)?(?:חזר|חזרה|התקשר|התקשרה|הגיע|הגיעה|"
+        r"(?:^|\s)ו?(?:אף\s+אחד|אף\s+אחת|איש)\s+(?:לא\s+)?(?:\S+\s+)?(?:חזר|חזרה|התקשר|התקשרה|הגיע|הגיעה|"
         r"ענה|ענתה|טרח|טרחה|עזר|עזרה|הסביר|הסבירה|תיקן|הודיע|הודיעה|עדכן|עדכנה)(?=\s|$)"
         r"|(?:^|\s)(?:לא\s+חזרו|לא\s+התקשרו|לא\s+הגיעו|לא\s+הגיע|לא\s+ענו|לא\s+עונים|לא\s+הודיעו|"
         r"לא\s+עדכנו|לא\s+טיפלו|לא\s+מטפלים)(?=\s|$)"
@@ -167,22 +167,84 @@ def life_event(text: str) -> str | None:
     return m.group(0).strip() if m else None
 
 
-# A reason denied ("it's not the money", "זה לא המחיר"): that reason is not given in the sentence.
+# A reason denied ("it's not the money", "זה לא המחיר", "money isn't the issue", "the service has
+# been fine", "I don't even care if the others are cheaper"): that reason is not given in the
+# sentence, nor anywhere in the call (`denied_reasons`). "It's not just the price" gives it.
 _DENIED = {
     label: re.compile(
-        rf"\b(?:it's|it\s+is|that's|that\s+is)\s+not\s+(?:even\s+|really\s+|just\s+)?(?:about\s+)?"
-        rf"(?:the\s+)?(?:{words})\b"
+        rf"\b(?:it's|it\s+is|that's|that\s+is)\s+not\s+(?:even\s+|really\s+)?(?:about\s+)?"
+        rf"(?:the\s+)?(?:{words})\b(?!\s+(?:alone|either|only))"
         rf"|\b(?:it|that)\s+(?:isn't|wasn't)\s+(?:even\s+|really\s+)?(?:about\s+)?(?:the\s+)?"
-        rf"(?:{words})\b|\bnot\s+(?:even\s+)?(?:about\s+)?the\s+(?:{words})\b"
+        rf"(?:{words})\b|\bnot\s+(?:even\s+)?(?:about\s+)?the\s+(?:{words})\b(?!\s+(?:alone|only))"
         rf"|\bnot\s+that\s+(?:the\s+|your\s+)?(?:{words})\b"
-        rf"|(?:^|\s)(?:זה\s+)?לא\s+(?:בגלל\s+)?(?:ה)?(?:{he})(?=\s|$)"
+        rf"|\b(?:the\s+|your\s+)?(?:{words})\s+(?:isn't|is\s+not|'s\s+not|wasn't|was\s+not|has\s+never\s+been)"
+        rf"\s+(?:really\s+)?(?:the|an?|my)\s+(?:issue|problem|point|reason)\b"
+        rf"|\b(?:the|your)\s+(?:{words})\s+(?:is|was|are|were|(?:has|have|'s|'ve)\s+(?:always\s+)?been)\s+"
+        rf"(?:always\s+|honestly\s+|really\s+)?(?:fine|great|good|okay|ok|lovely|brilliant|excellent)\b"
+        rf"|\bnothing\s+wrong\s+with\s+(?:the\s+|your\s+)(?:{words})\b"
+        rf"|\b(?:don't|do\s+not)\s+(?:even\s+|really\s+)?(?:care|mind)\s+(?:if|whether|about|what)\s+"
+        rf"(?:\w+\s+){{0,4}}?(?:{care})\b"
+        rf"|(?:^|\s)(?:זה\s+)?לא\s+(?:בגלל\s+)?(?:ה)?(?:{he})(?=\s|$)(?!\s+(?:רק|בלבד))"
+        rf"|(?:^|\s)ה(?:{he})\s+(?:אצלכם\s+|שלכם\s+)?(?:הוא\s+|היא\s+)?(?:לא\s+הבעיה|לא\s+העניין|לא\s+הסיבה|בסדר|"
+        rf"מצוין|מצוינת|טוב|טובה)(?=\s|$)"
+        rf"|(?:^|\s)לא\s+אכפת\s+לי\s+(?:\S+\s+){{0,4}}?(?:{he_care})(?=\s|$)"
     )
-    for label, words, he in (
-        ("price", "money|price|cost|bill", "מחיר|כסף"),
-        ("service", "service|staff|people|support", "שירות|יחס"),
-        ("product", "app|product|quality", "מוצר|איכות|אפליקציה"),
+    for label, words, care, he, he_care in (
+        (
+            "price",
+            "money|price|cost|bill",
+            "cheaper|dearer|price|prices|money|cost|paying|pay",
+            "מחיר|כסף",
+            "מחיר|המחיר|מהמחיר|כסף|הכסף|מהכסף|לשלם|זול|זולים|יקר|יקרים",
+        ),
+        ("service", "service|staff|people|support", "service", "שירות|יחס", "שירות|השירות|מהשירות"),
+        (
+            "product",
+            "app|product|quality",
+            "quality|product",
+            "מוצר|איכות|אפליקציה",
+            "איכות|האיכות|מהאיכות",
+        ),
     )
 }
+# (and not minding paying: "I don't mind paying, but nobody ever answers", "לא אכפת לי לשלם")
+_DENIED["price"] = re.compile(
+    _DENIED["price"].pattern
+    + r"|\b(?:don't|do\s+not)\s+(?:even\s+|really\s+)?mind\s+paying\b"
+    + r"|(?:^|\s)לא\s+אכפת\s+לי\s+לשלם(?=\s|$)"
+)
+# Waving a reason just told aside: "She's a bit cheaper, but honestly that's not the point",
+# "וגם האפליקציה ... אבל זה הכי פחות חשוב". What the sentence (or the one before) tells is not
+# the reason.
+_DISMISSED = re.compile(
+    r"\b(?:that's|that\s+is|it's|it\s+is)\s+not\s+(?:really\s+)?(?:the\s+(?:point|issue|reason|"
+    r"problem)|why|what\s+(?:this|it)\s+is\s+about)\b"
+    r"|\b(?:that's|that\s+is)\s+the\s+least\s+of\s+it\b"
+    r"|(?:^|\s)זה\s+(?:הכי\s+פחות\s+חשוב|לא\s+העניין|לא\s+הנקודה|לא\s+הסיבה|פחות\s+חשוב)(?=\s|$)"
+)
+
+
+def denied_reasons(text: str) -> set[str]:
+    """The reasons the utterance denies ("it's not the money", "המחיר בסדר")."""
+    s = normalize(text)
+    return {label for label, pattern in _DENIED.items() if pattern.search(s)}
+
+
+def dismissed_parts(text: str) -> list[str]:
+    """The words of the utterance that a dismissal waves aside: a dismissing sentence's words
+    before it, and the sentence before that."""
+    sentences = [normalize(s) for s in split_sentences(text)]
+    out: list[str] = []
+    for i, s in enumerate(sentences):
+        m = _DISMISSED.search(s)
+        if m is None:
+            continue
+        before = s[: m.start()]
+        if len(before.split()) >= 3:  # "she's a bit cheaper but honestly that's not the point"
+            out.append(before)
+        elif i > 0:  # "It's cheaper. But that's not why."
+            out.append(sentences[i - 1])
+    return out
 
 
 def reasons_said(text: str, language: str) -> dict[str, str]:

@@ -11,7 +11,9 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
 - churn_reason: the reason the customer gives most (ties: the first given), each told by
   phrases, by meaning, and by the shape of what went wrong (`app/engine/churn_reasons.py`:
   "nobody came and nobody rang", "the battery keeps dying", "we got acquired"); not using it
-  also told by how rarely ("he's hardly been since January"); none → unknown;
+  also told by how rarely ("he's hardly been since January"); a reason the customer denies
+  anywhere ("it's not about the money") or waves aside as they tell it ("she's a bit cheaper,
+  but that's not the point") is not theirs; none → unknown;
 - churn_stage (source 003): the furthest stage the customer's words show, among refrozen,
   switching, anti, thawing (the alternative provider also told by its grammar,
   `app/engine/alternatives.py`: "I've had another system since March, I'm happy with it",
@@ -31,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.events import Transcript
 from app.engine.alternatives import moving_elsewhere, settled_elsewhere
-from app.engine.churn_reasons import life_event, reasons_said
+from app.engine.churn_reasons import denied_reasons, dismissed_parts, life_event, reasons_said
 from app.engine.state import CallState
 from app.engine.withdraws import cancellation_done, withdraws_cancellation
 from app.rubrics.base import PHRASE_SURENESS
@@ -439,7 +441,12 @@ class Classifier:
         is not given."""
         counts: dict[str, float] = {}
         first: dict[str, float] = {}
+        # A reason the customer denies anywhere ("it's not about the money") is not theirs.
+        denied = set().union(*(denied_reasons(t.text) for t in customer))
         for t in customer:
+            # What a dismissal waves aside ("she's cheaper, but that's not the point") is not
+            # the reason either.
+            waved = self._told_in(dismissed_parts(t.text))
             if _RARE_USE.search(t.text):
                 # "He's hardly been since January", "האוטו עומד, אני כמעט לא נוסע": not using it,
                 # said in so many words.
@@ -449,6 +456,8 @@ class Classifier:
             # phrase.
             told = reasons_said(t.text, self.language)
             for label in _REASONS:
+                if label in denied or label in waved:
+                    continue
                 if label in told:
                     vote = 1.0
                 elif label == "other" and life_event(t.text):
@@ -465,6 +474,14 @@ class Classifier:
         if not counts:
             return "unknown"
         return max(counts, key=lambda k: (counts[k], -first[k]))
+
+    def _told_in(self, parts: list[str]) -> set[str]:
+        """The reasons these words tell, by grammar or by phrase."""
+        out: set[str] = set()
+        for part in parts:
+            out |= set(reasons_said(part, self.language))
+            out |= {r for r in _REASONS if self._phrases[("churn_reason", r)].find_asserted(part)}
+        return out
 
     def _stage(
         self, state: CallState, customer: list[Transcript], reason: str, outcome: str
