@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.alternatives import moving_elsewhere, settled_elsewhere
+from app.engine.alternatives import looking_elsewhere, moving_elsewhere, settled_elsewhere
 from app.pipeline.resources import Resources
 from tests.test_rubrics import CUSTOMER_REP, analyze
 
@@ -59,6 +59,34 @@ def test_the_company_itself_or_a_move_of_ones_own_is_no_alternative(text: str) -
     assert not settled_elsewhere(text) and not moving_elsewhere(text)
 
 
+LOOKING = [
+    "Anyway, I went online and SafeLane quoted me eleven sixty for the same coverage.",
+    "I'm already halfway through their sign-up.",
+    "I got a quote from Aviva last week.",
+    "They offered us two months free.",
+    "נכנסתי לאתר השוואה, מילאתי פרטים חמש דקות.",
+    "וקיבלתי הצעה מחברה דיגיטלית, אותו כיסוי בדיוק.",
+    "הציעו לי שם חצי מחיר.",
+]
+NOT_LOOKING = [
+    "You offered me a discount last year.",  # the company's own offer
+    "You quoted me forty on the phone.",
+    "Can you give me a quote for the upgrade?",
+    "I'm fed up with you people.",
+    "קיבלתי מכם הודעה על העלאת מחיר.",
+]
+
+
+@pytest.mark.parametrize("text", LOOKING)
+def test_an_alternative_in_view(text: str) -> None:
+    assert looking_elsewhere(text)
+
+
+@pytest.mark.parametrize("text", NOT_LOOKING)
+def test_the_companys_own_offer_or_anger_is_no_alternative_in_view(text: str) -> None:
+    assert not looking_elsewhere(text)
+
+
 def test_still_moving_over_while_it_works_there_is_switching() -> None:
     text = "ניידנו שני קווים, הכול עובד שם בסדר גמור. אז עכשיו נעביר גם את השניים האחרים."
     assert moving_elsewhere(text) and not settled_elsewhere(text)
@@ -97,3 +125,75 @@ def test_churn_stage_by_the_grammar(resources: Resources, language: str, stage: 
         ("c1", 11.6, 13.0, bye),
     ]
     assert analyze(resources, language, CUSTOMER_REP, lines).churn_stage == stage
+
+
+SAVED = {
+    "en": [
+        ("c1", 0.5, 5.0, "Hi, I want to cancel. I'm fed up with you, the bill's gone up again."),
+        ("a1", 5.6, 9.0, "I'm sorry about that. Can I ask what it's costing you now?"),
+        ("c1", 9.6, 13.0, "Eighty a month. {alternative}"),
+        (
+            "a1",
+            13.6,
+            19.0,
+            "I can put you on our loyalty rate, sixty a month, fixed for a year. Would that work?",
+        ),
+        ("c1", 19.6, 22.0, "Yes, that works. Let's do that."),
+        ("a1", 22.6, 25.0, "Done. You'll see the new rate on your next bill."),
+    ],
+    "he": [
+        ("c1", 0.5, 5.0, "היי, אני רוצה לבטל. נמאס לי מכם, החשבון שוב עלה."),
+        ("a1", 5.6, 9.0, "אני מצטערת על זה. אפשר לשאול כמה אתה משלם עכשיו?"),
+        ("c1", 9.6, 13.0, "שמונים שקל בחודש. {alternative}"),
+        (
+            "a1",
+            13.6,
+            19.0,
+            "אני יכולה להעביר אותך לתעריף נאמנות של שישים בחודש, קבוע לשנה. זה מתאים לך?",
+        ),
+        ("c1", 19.6, 22.0, "כן, זה מתאים לי. בוא נעשה את זה."),
+        ("a1", 22.6, 25.0, "בוצע. תראה את התעריף החדש בחשבון הבא."),
+    ],
+}
+IN_VIEW = {
+    "en": "And SafeLane quoted me sixty for the same thing.",
+    "he": "וקיבלתי הצעה מחברה אחרת בשישים לאותו דבר.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+@pytest.mark.parametrize("in_view", [False, True])
+def test_a_customer_won_back_was_thawing_unless_they_had_an_alternative_in_view(
+    resources: Resources, language: str, in_view: bool
+) -> None:
+    """Anger on the way ("I'm fed up with you") is thawing (source 003's second stage, the one
+    repair reaches); a quote from another in hand is anti."""
+    alternative = IN_VIEW[language] if in_view else ""
+    lines = [(w, a, b, t.format(alternative=alternative).strip()) for w, a, b, t in SAVED[language]]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.outcome == "saved"
+    assert card.churn_stage == ("anti" if in_view else "thawing"), card.churn_stage
+
+
+WITHOUT_A_WORD = {
+    "en": [
+        ("c1", 0.5, 3.0, "Hi. I want to cancel my subscription, please."),
+        ("a1", 3.6, 6.0, "Of course. Can I ask what made you decide?"),
+        ("c1", 6.6, 9.0, "I'd rather not go into it. Just cancel it, please."),
+        ("a1", 9.6, 13.0, "No problem. Your subscription is now cancelled. Anything else?"),
+        ("c1", 13.6, 15.0, "No. Bye."),
+    ],
+    "he": [
+        ("c1", 0.5, 3.0, "היי. אני רוצה לבטל את המנוי בבקשה."),
+        ("a1", 3.6, 6.0, "בטח. אפשר לשאול מה הביא אותך להחלטה?"),
+        ("c1", 6.6, 9.0, "אני מעדיפה לא להיכנס לזה. פשוט תבטלי בבקשה."),
+        ("a1", 9.6, 13.0, "אין בעיה. המנוי שלך מבוטל. עוד משהו?"),
+        ("c1", 13.6, 15.0, "לא. ביי."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_leaving_without_a_word_of_why_is_anti(resources: Resources, language: str) -> None:
+    card = analyze(resources, language, CUSTOMER_REP, WITHOUT_A_WORD[language])
+    assert (card.outcome, card.churn_reason, card.churn_stage) == ("churned", "unknown", "anti")

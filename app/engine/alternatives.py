@@ -6,7 +6,9 @@
   they start next month", "I've got a quote and I'm taking it") is anti, not switching;
 - refrozen, settled with it: "I've had another system since about March, I'm happy with it",
   "Birch has been with them fourteen months and it's been perfectly fine", "אני כבר חצי שנה
-  באפליקציה אחרת ואני מרוצה ממנה".
+  באפליקציה אחרת ואני מרוצה ממנה";
+- and short of either, eyes open to one (anti): "SafeLane quoted me eleven sixty", "I'm halfway
+  through their sign-up", "קיבלתי הצעה מחברה דיגיטלית", "נכנסתי לאתר השוואה".
 
 Each function returns the words that decided it, or None. An alternative is named as one
 ("another system", "something else", "them", "אפליקציה אחרת"); the customer's time with the
@@ -74,7 +76,6 @@ _HE_SWITCHING = re.compile(
     r"מתחרה|מתחרים)\S*"
     r"|(?:^|\s)(?:כבר\s+)?(?:מוציאה|מוציא|עובדת|עובד|עובדים|משתמשת|משתמש|משתמשים)\s+(?:\S+\s+){0,2}?"
     r"ב(?:תוכנה|אפליקציה|חברה|מערכת|ספק)\s+(?:אחרת|אחר|חדשה|חדש)(?=\s|$)"
-    r"|(?:^|\s)(?:הצעה|הצעת\s+מחיר)\s+(?:מ|של)\S*\s+(?:אחר|אחרת|מתחר\S*)"
     # already with the other one: "אני כבר עם הבחור החדש", "אנחנו כבר אצל חברה אחרת"
     r"|(?:^|\s)(?:אני|אנחנו)\s+כבר\s+(?:עם|אצל)\s+(?:ה\S+\s+(?:החדש|החדשה|השני|השנייה|האחר|האחרת)|"
     r"\S+\s+(?:אחר|אחרת|חדש|חדשה))(?=\s|$)"
@@ -104,3 +105,29 @@ def settled_elsewhere(text: str) -> str | None:
 def moving_elsewhere(text: str) -> str | None:
     """The words that tell the customer already works with an alternative (switching)."""
     return _search(text, _EN_SWITCHING, _HE_SWITCHING)
+
+
+# Eyes open to an alternative, not yet in use (source 003's anti: "the customer starts to take an
+# interest and open their eyes"): another's quote or offer in hand, a sign-up under way, prices
+# compared. "You offered me a discount last year" is the company's own offer.
+_EN_LOOKING = re.compile(
+    rf"\b(?:they|she|he|{_EN_OTHER})\s+(?:quoted|offered)\s+(?:me|us)\b"
+    r"|\b(?!you\b|you've\b|your\b|we\b)\w+\s+quoted\s+(?:me|us)\b"
+    r"|\b(?:got|have|had|getting)\s+(?:a|an|their|the)\s+(?:\w+\s+)?(?:quote|offer)\s+(?:from|with)\b"
+    r"|\bhalfway\s+through\s+(?:their|the|a)\s+(?:\w+\s+)?(?:sign\s*up|sign-up|application|"
+    r"switch|form|process|paperwork)\b"
+    r"|\b(?:comparison\s+(?:site|website)|compared\s+(?:prices|quotes)|shopping\s+around|"
+    r"price\s+comparison)\b"
+)
+_HE_LOOKING = re.compile(
+    r"(?:^|\s)ו?(?:קיבלתי|קיבלנו|יש\s+לי|יש\s+לנו)\s+הצעה\s+(?:\S+\s+)?(?:מ|אצל|של)\S*"
+    r"|(?:^|\s)(?:הציעו|הציע|הציעה)\s+(?:לי|לנו)\s+(?:שם|אצלם|ב\S+)(?=\s|$)"
+    r"|(?:^|\s)[ולב]?(?:אתר|אתרי)\s+(?:ה)?השוואה(?=\s|$)|(?:^|\s)(?:השוואת|השוויתי|השווינו)\s+מחירים(?=\s|$)"
+    r"|(?:^|\s)(?:באמצע|התחלתי)\s+(?:ה)?(?:הרשמה|להירשם|לעבור)\s+(?:אצלם|אצל|ל)\S*"
+)
+
+
+def looking_elsewhere(text: str) -> str | None:
+    """The words that tell the customer has an alternative in view, not yet in use (anti): a
+    quote or an offer from it, a sign-up under way, prices compared."""
+    return _search(text, _EN_LOOKING, _HE_LOOKING)

@@ -18,8 +18,9 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
   switching, anti, thawing (the alternative provider also told by its grammar,
   `app/engine/alternatives.py`: "I've had another system since March, I'm happy with it",
   "we started trialling another tool"); short of an alternative provider, a grievance (price,
-  service, product) with the customer leaving is anti, with them staying or undecided thawing;
-  none → content.
+  service, product) with the customer leaving is anti, undecided thawing; a customer won back in
+  the call is thawing unless they already had an alternative in view ("SafeLane quoted me"):
+  anti; one leaving without a word of why is anti; none → content.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.events import Transcript
-from app.engine.alternatives import moving_elsewhere, settled_elsewhere
+from app.engine.alternatives import looking_elsewhere, moving_elsewhere, settled_elsewhere
 from app.engine.churn_reasons import denied_reasons, dismissed_parts, life_event, reasons_said
 from app.engine.state import CallState
 from app.engine.withdraws import cancellation_done, withdraws_cancellation
@@ -493,7 +494,10 @@ class Classifier:
         Short of an alternative provider (switching, refrozen), the call itself tells thawing
         from anti (source 003): a customer with a grievance against the company (its price,
         service or product) who leaves in this call had decided to go, anti; one who has a
-        grievance but stays or puts it off is thawing, where repair is still possible."""
+        grievance but stays or puts it off is thawing, where repair is still possible; one
+        won back in the call was thawing whatever they said on the way ("I'm done with you")
+        unless they already had an alternative in view (a quote, a sign-up under way: anti),
+        and one who leaves without a word of why had decided before it, anti."""
         own_reason = reason in ("non_usage", "other")
         shown = "content"
         for label in _STAGES:
@@ -510,8 +514,16 @@ class Classifier:
                 break
         if shown in ("switching", "refrozen"):
             return shown
+        if outcome == "churned" and reason == "unknown":
+            # Leaving without a word of why ("just cancel it"): decided before the call, anti.
+            return "anti"
         if shown == "content" and reason not in GRIEVANCES:
             return shown
         if outcome == "churned":
             return "anti"
+        if outcome == "saved":
+            # Won back in the call: anger and disappointment on the way ("I'm fed up with you")
+            # are thawing; eyes already open to an alternative ("SafeLane quoted me eleven
+            # sixty") were anti.
+            return "anti" if any(looking_elsewhere(t.text) for t in customer) else "thawing"
         return "thawing" if shown == "content" else shown
