@@ -17,6 +17,12 @@ SETTLED = [
     "It was fine for a while, then it wasn't, and then I found something else.",
     "אני כבר חצי שנה באפליקציה אחרת, ואני מרוצה ממנה לגמרי.",
     "את יכולה לראות שאני לא נכנס כבר חצי שנה, מאז שעברתי.",
+    # one found near the new home, with them a while, settled there
+    "We've had the new machines since the spring, and nobody complains.",
+    "מצאתי גן בשכונה, והילדה מאושרת.",
+    "מצאנו כאן מורה פרטית שמגיעה הביתה.",
+    "אנחנו איתם כבר חצי שנה.",
+    "תודה, אבל אני מסודרת שם לגמרי.",
 ]
 MOVING = [
     "A couple of weeks ago we started trialling another tool with two of our clients.",
@@ -39,6 +45,8 @@ NEITHER = [
     "An engineer came out on Tuesday and left without fixing it.",  # as likely the company's
     "A man from your company came out on Tuesday.",
     "אני כבר עם הטכנאי שלכם בקשר.",
+    "מצאנו פה טעות בחשבון.",
+    "אני מסודרת עם התשלום.",
 ]
 
 

@@ -25,7 +25,7 @@ _EN_OTHER = (
     r"(?:another|a\s+different|a\s+new|the\s+other|the\s+new|a\s+cheaper|a\s+local)\s+"
     r"(?:\w+\s+)?(?:system|app|provider|company|service|tool|firm|supplier|studio|walker|plan|"
     r"one|platform|software|agency|place|contractor|club|gym|carrier|network|bank|insurer|school|"
-    r"teacher|tutor|person|guy|courier|cleaner|lender)"
+    r"teacher|tutor|person|guy|courier|cleaner|lender|machine|vendor|lot|crew|farm|box)s?"
     r"|something\s+else|someone\s+else|somebody\s+else|somewhere\s+else|elsewhere|"
     r"(?:with|to)\s+them|the\s+competition"
 )
@@ -57,6 +57,8 @@ _EN_SWITCHING = re.compile(
     r"(?:came\s+(?:out|round|over)|"
     r"filled|fixed|sorted|delivered|did\s+it)\b"
 )
+# What one finds that is no provider: "מצאנו פה טעות בחשבון".
+_HE_FAULT = r"(?:פה|כאן|בעיה|בעיות|טעות|טעויות|חיוב|חיובים|תקלה|את)(?:\s|$)"
 _HE_SETTLED = re.compile(
     # "אני כבר חצי שנה באפליקציה אחרת", "שנה אצלם"
     r"(?:^|\s)(?:כבר\s+)?(?:\S+\s+){0,2}?(?:חודש|חודשיים|חודשים|שבועות|חצי\s+שנה|שנה|שנתיים)\s+"
@@ -68,6 +70,15 @@ _HE_SETTLED = re.compile(
     r"תוכנה|מתחר)))"
     r"|(?:^|\s)(?:הכול|הכל|זה)\s+עובד\s+(?:שם|אצלם)\s+(?:\S+\s+)?(?:בסדר|מצוין|טוב|מעולה)"
     r"|(?:^|\s)מצאתי\s+(?:משהו|מישהו|מישהי|מקום)\s+(?:אחר|אחרת)(?=\s|$)"
+    # found one near the new home: "פשוט מצאתי סטודיו פה", "מצאנו פה משק קטן במושב ליד"
+    rf"|(?:^|\s)(?:מצאתי|מצאנו)\s+(?!{_HE_FAULT})\S+\s+(?:פה|כאן|ליד\s+הבית|באזור|בשכונה)(?=\s|$)"
+    rf"|(?:^|\s)(?:מצאתי|מצאנו)\s+(?:פה|כאן)\s+(?!{_HE_FAULT})\S+"
+    # with them a while: "אנחנו איתם כבר איזה ארבעה חודשים"
+    r"|(?:^|\s)(?:אני|אנחנו)\s+(?:כבר\s+)?(?:איתם|אצלם)\s+(?:כבר\s+)?(?:\S+\s+){0,2}?"
+    r"(?:חודש|חודשיים|חודשים|שבועות|חצי\s+שנה|שנה|שנתיים)(?=\s|$)"
+    # settled there: "אני די מסודרת פה", "אנחנו ממש מסודרים עם המשק"
+    r"|(?:^|\s)(?:מסודר|מסודרת|מסודרים|מסודרות)\s+(?:פה|כאן|שם|איתם|עם\s+(?:ה\S+\s+)?(?:החדש|החדשה|"
+    r"החדשים|משק|המשק|הסטודיו|החברה\s+החדשה))(?=\s|$)"
 )
 _HE_SWITCHING = re.compile(
     r"(?:^|\s)(?:התחלנו|התחלתי|מתחילים|מתחילה|מתחיל)\s+(?:לעבוד|לעבור|להשתמש|לנסות)\s+(?:עם|ב|אצל)"
