@@ -23,6 +23,10 @@ SETTLED = [
     "מצאנו כאן מורה פרטית שמגיעה הביתה.",
     "אנחנו איתם כבר חצי שנה.",
     "תודה, אבל אני מסודרת שם לגמרי.",
+    "A local woman took it over, and she's been coming every fortnight since.",
+    "We've got somebody who does it for cash now.",
+    "אנחנו כבר חצי שנה מזמינים מספק אחר.",
+    "יש לי מישהו קרוב, מהשכונה.",
 ]
 MOVING = [
     "A couple of weeks ago we started trialling another tool with two of our clients.",
@@ -47,6 +51,9 @@ NEITHER = [
     "אני כבר עם הטכנאי שלכם בקשר.",
     "מצאנו פה טעות בחשבון.",
     "אני מסודרת עם התשלום.",
+    "I have another question about the bill.",
+    "He's been coming to you since he was five.",
+    "יש לי משהו לשאול.",
 ]
 
 
