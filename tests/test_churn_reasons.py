@@ -197,3 +197,57 @@ def test_a_cheaper_rival_waved_aside_is_no_price_reason(
     ]
     card = analyze(resources, language, CUSTOMER_REP, lines)
     assert card.churn_reason == "service", card.churn_reason
+
+
+ASKED = {
+    "en": (
+        "Honestly, nobody ever rang me back, three weeks I waited.",
+        "Do I owe you anything? A cancellation fee, anything like that?",
+        "And is there a fee for the router? What does it cost to send it back?",
+    ),
+    "he": (
+        "האמת, אף אחד לא חזר אליי, שלושה שבועות חיכיתי.",
+        "אני חייבת לכם משהו? יש עמלה על הביטול?",
+        "וכמה עולה לי להחזיר את הראוטר? יש עמלה?",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_reason_only_asked_about_is_not_given(resources: Resources, language: str) -> None:
+    """Asking about a cancellation fee twice gives no price reason; what went wrong, said once,
+    is the reason."""
+    c = CALLS[language]
+    said = ASKED[language]
+    lines = [("c1", 0.5, 3.0, c["leave"]), ("a1", 3.6, 6.0, c["ask"])]
+    lines += [("c1", 6.6 + 6 * i, 11.0 + 6 * i, text) for i, text in enumerate(said)]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.churn_reason == "service", card.churn_reason
+
+
+CHARGED = {
+    "en": (
+        "I'd like to cancel. You charged me twice for March and it took four calls to fix.",
+        "And in April you charged me for a visit that never happened.",
+    ),
+    "he": (
+        "אני רוצה לבטל. חייבו אותי פעמיים על מרץ, ולקח ארבע שיחות לתקן.",
+        "ובאפריל חייבו אותי על ביקור שבכלל לא היה.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_wrong_charge_is_a_service_fault_not_the_price(
+    resources: Resources, language: str
+) -> None:
+    c = CALLS[language]
+    first, second = CHARGED[language]
+    lines = [
+        ("c1", 0.5, 6.0, first),
+        ("a1", 6.6, 9.0, c["ask"]),
+        ("c1", 9.6, 13.0, second),
+        ("c1", 13.6, 15.0, c["bye"]),
+    ]
+    card = analyze(resources, language, CUSTOMER_REP, lines)
+    assert card.churn_reason == "service", card.churn_reason

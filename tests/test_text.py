@@ -206,6 +206,11 @@ def test_hebrew_plural_matches_either_gender() -> None:
     assert matches("אנחנו נשארים", "טוב, אם היא חוזרת אנחנו נשארות")
     assert matches("מרוצות", "אנחנו מרוצים מאוד")
     assert not matches("אנחנו נשארים", "אנחנו נשארנו")
+    # a word of four letters ending so is mostly a singular noun: עלות (cost) is no plural of עלים
+    # (leaves), טעות (a mistake) none of טעים (tasty)
+    assert not matches("עלות", "חצי מהעלים בארגז נבולים")
+    assert not matches("טעות", "זה היה טעים")
+    assert matches("עלות", "העלות גבוהה מדי")
 
 
 def test_sentences_split_after_end_marks_and_dashes() -> None:

@@ -36,7 +36,7 @@ from app.core.events import Transcript
 from app.engine.alternatives import looking_elsewhere, moving_elsewhere, settled_elsewhere
 from app.engine.churn_reasons import denied_reasons, dismissed_parts, life_event, reasons_said
 from app.engine.state import CallState
-from app.engine.withdraws import cancellation_done, withdraws_cancellation
+from app.engine.withdraws import QUESTION_TAG, cancellation_done, withdraws_cancellation
 from app.rubrics.base import PHRASE_SURENESS
 from app.rubrics.config import ExampleSet, PhraseLists, load_yaml_model
 from app.rubrics.text import PhraseMatcher, split_at_stops, split_sentences
@@ -448,6 +448,12 @@ class Classifier:
             # What a dismissal waves aside ("she's cheaper, but that's not the point") is not
             # the reason either.
             waved = self._told_in(dismissed_parts(t.text))
+            # A reason's words in a question ask about it, they don't give it.
+            stated = " ".join(
+                s
+                for s in split_sentences(t.text)
+                if not QUESTION_TAG.sub("", s).rstrip().endswith("?")
+            )
             if _RARE_USE.search(t.text):
                 # "He's hardly been since January", "האוטו עומד, אני כמעט לא נוסע": not using it,
                 # said in so many words.
@@ -465,9 +471,12 @@ class Classifier:
                     # A change in the customer's life ("the new baby") often only explains
                     # another reason (no time to use it): it counts as much as a resemblance.
                     vote = MEANING_VOTE
-                elif self._asserted(state, "churn_reason", label, t):
-                    said = self._phrases[("churn_reason", label)].find_asserted(t.text)
-                    vote = 1.0 if said else MEANING_VOTE
+                elif self._phrases[("churn_reason", label)].find_asserted(stated):
+                    vote = 1.0
+                elif self._phrases[("churn_reason", label)].find(t.text):
+                    continue  # said negated, or only asked about ("is there a cancellation fee?")
+                elif self._reading(state, "churn_reason", label, t) is not None:
+                    vote = MEANING_VOTE
                 else:
                     continue
                 counts[label] = counts.get(label, 0.0) + vote

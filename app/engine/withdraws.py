@@ -46,7 +46,7 @@ _HE = re.compile(
     r"המסלול)\s+(?:פתוח|פתוחה|פעיל|פעילה|כמו\s+שהוא|כמו\s+שהיא)(?=[\s,.!]|$)",
 )
 # A tag that makes a statement a question only in form: "…, okay?", "…, בסדר?"
-_TAG = re.compile(
+QUESTION_TAG = re.compile(
     r",?\s*(?:okay|ok|alright|all\s+right|please|בסדר|טוב|נכון|כן|אוקיי|סבבה)\s*\?\s*$",
     re.IGNORECASE,
 )
@@ -62,7 +62,7 @@ _NOT_A_DECISION = re.compile(
 def withdraws_cancellation(text: str) -> str | None:
     """The words of a sentence that calls the cancellation off, or None."""
     for s in split_at_stops(text):
-        if _TAG.sub("", s).rstrip().endswith("?"):
+        if QUESTION_TAG.sub("", s).rstrip().endswith("?"):
             continue
         m = _EN.search(s) or _HE.search(s)
         if m is None:

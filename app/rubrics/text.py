@@ -50,8 +50,9 @@ def _phrase_regex(phrase: str) -> str:
             parts.append(_WILDCARD)
         elif len(word) == 1 and word in _HE_PREFIX_LETTERS:
             parts.append(re.escape(word) + (r"\S+" if last else ""))
-        elif last and len(word) >= 4 and _HEBREW.match(word) and word[-2:] in _HE_PLURALS:
-            # a plural matches the other gender's: נשארים → נשארות, מרוצות → מרוצים
+        elif last and len(word) >= 5 and _HEBREW.match(word) and word[-2:] in _HE_PLURALS:
+            # a plural matches the other gender's: נשארים → נשארות, מרוצות → מרוצים (a word of
+            # four letters ending so is mostly a singular noun: עלות, cost, is no plural of עלים)
             stem = re.escape(word[:-2])
             parts.append(f"{stem}(?:{'|'.join(_HE_PLURALS)})")
         elif last and len(word) >= 3 and _HEBREW.match(word) and word[-1] in _HE_FINALS:
