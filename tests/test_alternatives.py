@@ -212,3 +212,46 @@ WITHOUT_A_WORD = {
 def test_leaving_without_a_word_of_why_is_anti(resources: Resources, language: str) -> None:
     card = analyze(resources, language, CUSTOMER_REP, WITHOUT_A_WORD[language])
     assert (card.outcome, card.churn_reason, card.churn_stage) == ("churned", "unknown", "anti")
+
+
+SETTLED_CALL = {
+    "en": [
+        ("a1", 0.5, 5.0, "Hi Ruth, it's Sam from Paws and Go. Have you got a minute?"),
+        ("c1", 5.6, 7.0, "Sure, go on."),
+        (
+            "a1",
+            7.6,
+            13.0,
+            "We've missed you since October. We now do solo walks with a photo report.",
+        ),
+        (
+            "c1",
+            13.6,
+            19.0,
+            "That sounds nice. But we've been with another walker since October, we love her.",
+        ),
+        ("a1", 19.6, 22.0, "Of course. Well, thanks for your time."),
+        ("c1", 22.6, 24.0, "Thanks. Bye."),
+    ],
+    "he": [
+        ("a1", 0.5, 5.0, "היי רותי, מדבר סם מכלבים בדרך. יש לך דקה?"),
+        ("c1", 5.6, 7.0, "כן, בטח."),
+        (
+            "a1",
+            7.6,
+            13.0,
+            "התגעגענו אלייך מאז אוקטובר. עכשיו יש לנו טיולים אישיים עם דיווח בתמונות.",
+        ),
+        ("c1", 13.6, 19.0, "נשמע נחמד. אבל אני כבר חצי שנה אצל מטיילת אחרת, ואני מרוצה ממנה מאוד."),
+        ("a1", 19.6, 22.0, "בטח. תודה על הזמן."),
+        ("c1", 22.6, 24.0, "תודה. ביי."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_customer_settled_elsewhere_stays_gone(resources: Resources, language: str) -> None:
+    """A win-back call that the customer answers by being settled with another provider, no
+    decision said: they stay gone, churned (refrozen)."""
+    card = analyze(resources, language, CUSTOMER_REP, SETTLED_CALL[language])
+    assert (card.outcome, card.churn_stage) == ("churned", "refrozen")

@@ -105,6 +105,11 @@ DONE = [
     "סגרתי, החשבון שלך סגור.",
     "הביטול נקלט, תקבלי מייל.",
     "ביטלתי לך את המנוי.",
+    # carried out as the rep speaks
+    "Right. So I'm cancelling it now, effective today.",
+    "I'll close the account for you today.",
+    "אני מבטלת לך את זה עכשיו.",
+    "אז ככה, אני סוגרת לך עכשיו את המנוי.",
 ]
 NOT_DONE = [
     "Your old plan is cancelled and the new one starts Monday.",  # a change of plan
@@ -116,6 +121,10 @@ NOT_DONE = [
     "החיוב הכפול? זה מבוטל.",
     "ביטלתי את החיוב הכפול.",
     "המסלול הישן מבוטל, והחדש מתחיל ביום ראשון.",
+    "Should I cancel it now?",
+    "Before I cancel it, can I ask why?",
+    "I'm not cancelling it today.",
+    "אני לא מבטלת את זה היום.",
 ]
 
 

@@ -5,9 +5,11 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
 - outcome: the decisions said in the final part of the call (by the customer, or the company
   confirming it: "I've cancelled it", "I've applied the discount"), each voting by how sure
   its reading is, plus half a vote for leaving when the company parts leaving the door open
-  ("you're always welcome back"); a yes in reply to an offer or to being asked to stay votes
-  saved; a decision said only on a condition is still open (undecided), unless it answers an
-  offer just made; ties go to the later; none → undecided;
+  ("you're always welcome back"), and half a vote for leaving when the customer is settled with
+  another provider anywhere in the call ("we're really happy with Dana"); a yes in reply to an
+  offer or to being asked to stay votes saved; a decision said only on a condition is still
+  open (undecided), unless it answers an offer just made; ties go to the later; none →
+  undecided;
 - churn_reason: the reason the customer gives most (ties: the first given), each told by
   phrases, by meaning, and by the shape of what went wrong (`app/engine/churn_reasons.py`:
   "nobody came and nobody rang", "the battery keeps dying", "we got acquired"); not using it
@@ -47,6 +49,9 @@ CHURN_OUTCOMES = ("saved", "churned")
 # leaves, at this weight against the customer's own words.
 DOOR_OPEN = ("leave_door_open", "door_open")
 DOOR_OPEN_VOTE = 0.5
+# The customer settled with another provider (refrozen's grammar) is a vote that they leave, at
+# this weight.
+SETTLED_VOTE = 0.5
 # How sure a reading of leaving must be to undo a yes said to an offer (a phrase is 0.9).
 VETO_SURENESS = 0.5
 CHURN_STAGES = ("content", "thawing", "anti", "switching", "refrozen")
@@ -324,6 +329,13 @@ class Classifier:
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
                 vote("churned", DOOR_OPEN_VOTE * self._door_sure(state, t), t)
+        # The customer settled with another provider, wherever in the call ("we're really happy
+        # with Dana"): half a vote that they leave (or stay gone), as the door left open is.
+        settled = [t for t in said if state.is_customer(t.speaker) and settled_elsewhere(t.text)]
+        if settled:
+            t = settled[-1]
+            votes["churned"] += SETTLED_VOTE * (weight(t) if t.end >= tail_from else 1.0)
+            last["churned"] = max(last.get("churned", -1.0), t.end)
         # The customer taking an offer, wherever in the call: a vote to stay, as sure as a phrase,
         # unless the reply itself reads as leaving. A later decision outvotes it.
         for t in self._acceptances(state):
