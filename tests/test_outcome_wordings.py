@@ -41,6 +41,11 @@ LAST_WORD = [
     ("he", "undecided", "אני אשן על זה ואחזור אלייך ביום שני."),
     ("he", "undecided", "אני צריכה לבדוק את זה קודם עם בעלי."),
     ("he", "undecided", "אולי. אני צריך להשוות את זה קודם להצעה השנייה."),
+    # not leaving, for now: put off
+    ("en", "undecided", "Fine. I'm not cancelling today, but I'm not promising anything either."),
+    ("en", "saved", "Fine. I'm not cancelling, then. Thanks."),
+    ("he", "undecided", "טוב. בינתיים אני לא מבטלת, אבל גם לא מבטיחה כלום."),
+    ("he", "saved", "טוב, אני לא מבטלת. תודה."),
 ]
 
 

@@ -105,6 +105,19 @@ _RARE_USE = re.compile(
     r"|(?:^|\s)(?:תבוא|יבוא|אבוא|מגיע|מגיעה|הגעתי|הגיע|הגיעה) רק (?:פעם אחת|פעמיים)(?=[\s,.!?]|$)",
     re.IGNORECASE,
 )
+# Not leaving, for now: "בינתיים אני לא מבטל, אבל גם לא מחדש", "I'm not cancelling today" put the
+# decision off (undecided); "I'm not cancelling" alone stays.
+_NOT_LEAVING = re.compile(
+    r"\b(?:not|won't|n't|never)\s+(?:\w+\s+)?(?:cancel\w*|leav\w*|clos\w*|go(?:ing)?\s+anywhere)\b"
+    r"|(?:^|\s)לא\s+(?:\S+\s+)?(?:מבטל|מבטלת|מבטלים|עוזב|עוזבת|עוזבים|סוגר|סוגרת|סוגרים)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
+_FOR_NOW = re.compile(
+    r"\b(?:today|yet|for\s+now|right\s+now|at\s+the\s+moment|for\s+the\s+moment|this\s+month|"
+    r"for\s+the\s+time\s+being)\b"
+    r"|(?:^|\s)(?:בינתיים|לבינתיים|כרגע|היום|עדיין|לעת\s+עתה|החודש)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
 # A yes said as telling the company to go ahead with it: "go on then", "do it", "get them fitted
 # Thursday", "תעשי לי את זה", "נו, טוב", "תוריד את הבקשה שלי לסגירה".
 _GO_AHEAD = re.compile(
@@ -119,6 +132,11 @@ _GO_AHEAD = re.compile(
     r"|(?:^|\s)(?:הולך|הולכת|הולכים)\s+על\s+זה(?=[\s,.!?]|$)",
     re.IGNORECASE,
 )
+
+
+def _for_now(text: str) -> bool:
+    """A sentence says the customer is not leaving, for now ("I'm not cancelling today")."""
+    return any(_NOT_LEAVING.search(s) and _FOR_NOW.search(s) for s in split_sentences(text))
 
 
 def _asks_back(text: str) -> bool:
@@ -318,6 +336,8 @@ class Classifier:
                         if not state.is_customer(t.speaker):
                             continue
                         voted = "undecided"
+                    if voted == "saved" and state.is_customer(t.speaker) and _for_now(t.text):
+                        voted = "undecided"  # "I'm not cancelling today": put off
                     vote(voted, self._sure(state, "outcome", label, t), t)
             if state.is_customer(t.speaker) and withdraws_cancellation(t.text):
                 # "Take the cancellation off", "תוריד את הבקשה שלי לסגירה": a decision to stay,
