@@ -46,6 +46,9 @@ LAST_WORD = [
     ("en", "saved", "Fine. I'm not cancelling, then. Thanks."),
     ("he", "undecided", "טוב. בינתיים אני לא מבטלת, אבל גם לא מבטיחה כלום."),
     ("he", "saved", "טוב, אני לא מבטלת. תודה."),
+    ("he", "saved", "טוב. אז אני לא עוזבת. אבל אני סומכת עלייך."),
+    ("en", "churned", "I appreciate it, but I'd rather cancel and be done."),
+    ("he", "churned", "אני מעריכה, אבל אני מעדיפה לבטל."),
 ]
 
 
@@ -61,3 +64,26 @@ def test_the_customers_last_word_decides(
         ("a1", 15.6, 17.0, bye),
     ]
     assert analyze(resources, language, CUSTOMER_REP, lines).outcome == want
+
+
+TURN = {
+    "en": ("Huh. I didn't know you did that.", "Okay, let's do it."),
+    "he": ("וואלה, זה הוגן. לא ידעתי שיש דבר כזה.", "אוקיי, יאללה, בואי נעשה את זה."),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_a_yes_later_in_the_customers_turn_takes_the_offer(
+    resources: Resources, language: str
+) -> None:
+    """The reply to an offer is the customer's whole turn: a remark first, then the yes."""
+    why, offer, bye = OPENING[language]
+    remark, yes = TURN[language]
+    lines = [
+        ("c1", 0.5, 5.0, why),
+        ("a1", 5.6, 10.0, offer),
+        ("c1", 10.6, 13.0, remark),
+        ("c1", 13.4, 15.0, yes),
+        ("a1", 15.6, 17.0, bye),
+    ]
+    assert analyze(resources, language, CUSTOMER_REP, lines).outcome == "saved"

@@ -110,6 +110,9 @@ DONE = [
     "I'll close the account for you today.",
     "אני מבטלת לך את זה עכשיו.",
     "אז ככה, אני סוגרת לך עכשיו את המנוי.",
+    "חחח, בשביל העיקרון. טוב, אני מבטל.",
+    "זהו, מבוטל. מהחודש הבא לא יהיה חיוב בכרטיס.",
+    "Done, cancelled. You won't hear from us again.",
 ]
 NOT_DONE = [
     "Your old plan is cancelled and the new one starts Monday.",  # a change of plan
@@ -125,6 +128,9 @@ NOT_DONE = [
     "Before I cancel it, can I ask why?",
     "I'm not cancelling it today.",
     "אני לא מבטלת את זה היום.",
+    "The double charge? Done, cancelled.",  # a charge cancelled
+    "החיוב הכפול? זהו, מבוטל.",
+    "אני מבטל את החיוב הכפול.",
 ]
 
 

@@ -124,7 +124,9 @@ _GO_AHEAD = re.compile(
     r"\b(?:go\s+on(?:\s+then)?|go\s+ahead|do\s+it|do\s+that|let's\s+(?:try|go\s+with)|"
     r"(?:get|have)\s+(?:them|it|that|him|her)\s+\w+ed|set\s+it\s+up|book\s+(?:it|me|that)\s+in|"
     r"put\s+(?:it|me|that)\s+(?:on|through|down)|make\s+the\s+(?:change|switch)|"
-    r"i'll\s+give\s+it\s+(?:a|another|one\s+more)\s+(?:go|try|shot)|i'll\s+take\s+you\s+up)\b"
+    r"i'll\s+give\s+it\s+(?:a|another|one\s+more)\s+(?:go|try|shot)|i'll\s+take\s+you\s+up|"
+    r"let's\s+(?:do|have)\s+(?:it|that|this)|let's\s+(?:carry|keep)\s+(?:on|going))\b"
+    r"|(?:^|\s)(?:בוא|בואי|בואו)\s+(?:נעשה\s+את\s+זה|נמשיך|ננסה(?:\s+את\s+זה)?)(?=[\s,.!?]|$)"
     r"|(?:^|\s)(?:תעשי|תעשה|תעשו)\s+(?:לי\s+|לנו\s+)?(?:את\s+)?זה(?=[\s,.!?]|$)"
     r"|(?:^|\s)נו\s*,?\s*טוב(?=[\s,.!?]|$)"
     r"|(?:^|\s)(?:תוריד|תורידי|תורידו|תבטל|תבטלי)\s+(?:את\s+)?(?:הבקשה|הביטול)"
@@ -407,12 +409,29 @@ class Classifier:
                 reply = self._reply(state, answer) if answer is not None else None
             if reply is None or reply in out:
                 continue
-            if not self._says_yes(accept, reply.text):
-                continue
-            if any(self._vetoes(state, label, reply) for label in ("churned", "undecided")):
-                continue
-            out.append(reply)
+            # The reply is the customer's whole turn: "That's fair, I didn't know you did that."
+            # then "Okay, let's do it." before the company speaks again.
+            for said in self._turn(state, reply, offer.end + self.accept_within_s):
+                if any(self._vetoes(state, label, said) for label in ("churned", "undecided")):
+                    break
+                if self._says_yes(accept, said.text):
+                    if said not in out:
+                        out.append(said)
+                    break
         return out
+
+    @staticmethod
+    def _turn(state: CallState, first: Transcript, until: float) -> list[Transcript]:
+        """The customer's utterances from `first` on until the company speaks again (starting
+        before `until`)."""
+        turn = [first]
+        for t in sorted(state.transcripts, key=lambda t: t.start):
+            if t.start <= first.start or t is first:
+                continue
+            if not state.is_customer(t.speaker) or t.start > until:
+                break
+            turn.append(t)
+        return turn
 
     def _vetoes(self, state: CallState, label: str, reply: Transcript) -> bool:
         """The yes reads as leaving or putting it off too, clearly enough to outweigh it: by a

@@ -117,6 +117,19 @@ _HE_DONE = re.compile(
     rf"|(?:^|\s)(?:אני\s+)?(?:מבטל|מבטלת|סוגר|סוגרת)\s+(?:לך\s+|לכם\s+)?(?:כבר\s+)?(?:עכשיו|היום|מהיום)"
     rf"\s+(?:את\s+)?{_HE_THING}(?=[\s,.!]|$)"
 )
+# Bare, at the end of the rep's sentence: "טוב, אני מבטל.", "זהו, מבוטל.", "Done, cancelled." - the
+# cancellation, unless the utterance is about a charge ("The double charge? Done, cancelled.").
+_BARE_DONE = re.compile(
+    r"(?:^|\s)אני\s+(?:מבטל|מבטלת)(?:\s+לך|\s+לכם)?\s*[.!]?\s*$"
+    r"|(?:^|\s)זהו\s*,?\s*(?:מבוטל|בוטל|סגור|נסגר)\s*[.!]?\s*$"
+    r"|\b(?:done|that's\s+it|all\s+done)\s*[,.]?\s+(?:it's\s+|that's\s+)?(?:cancelled|canceled|closed)"
+    r"\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
+_CHARGE = re.compile(
+    r"\b(?:charges?|fees?|payments?|debits?|invoices?|bills?)\b|(?:^|\s)ה?(?:חיוב|חיובים|תשלום|עמלה|חשבונית)(?=[\s,.!?]|$)",
+    re.IGNORECASE,
+)
 # A change of plan, not a departure.
 _REPLACED = re.compile(
     r"\b(?:new|instead|switch(?:ed)?\s+you|moved\s+you|the\s+other\s+plan|downgrade|upgrade)\b"
@@ -132,10 +145,14 @@ def cancellation_done(text: str) -> str | None:
     """The words of the company's sentence telling the cancellation is carried out, or None."""
     if _REPLACED.search(text):
         return None
+    charge = False  # a charge said so far in the utterance
     for s in split_at_stops(text):
+        charge = charge or bool(_CHARGE.search(s))
         if s.rstrip().endswith("?"):
             continue
         m = _EN_DONE.search(s) or _HE_DONE.search(s)
+        if m is None and not charge:
+            m = _BARE_DONE.search(s)
         if m is None or _NEGATED.search(s[: m.end()]):
             continue
         return m.group(0).strip()
