@@ -170,3 +170,34 @@ def test_offers_in_other_words_count_each_once(resources: Resources, language: s
         analyze(resources, language, CUSTOMER_REP, _timed(owned)).verdicts["offer_limit"].verdict
         == "na"
     )
+
+
+AFTER_CANCELLING = {
+    "en": [
+        ("c1", "I've made up my mind, I'd like to cancel the cloud plan."),
+        ("a1", "Understood. I'm cancelling it now, effective today."),
+        ("c1", "Great. And the months I didn't use?"),
+        ("a1", "I've sent the last two months back to your card, you'll see it in a few days."),
+        ("c1", "That's fair, thanks."),
+        ("a1", "And if you ever want it again, we can give you the first month free."),
+    ],
+    "he": [
+        ("c1", "החלטתי, אני רוצה לבטל את תוכנית הענן."),
+        ("a1", "הבנתי. אני מבטלת לך את זה עכשיו, החל מהיום."),
+        ("c1", "מעולה. ומה עם החודשים שלא השתמשתי?"),
+        ("a1", "החזרתי לך את החודשיים האחרונים לכרטיס, תראה את זה בעוד כמה ימים."),
+        ("c1", "זה הוגן, תודה."),
+        ("a1", "ואם פעם תרצה את זה שוב, אפשר לתת לך את החודש הראשון בחינם."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_nothing_is_a_retention_offer_once_the_cancellation_is_carried_out(
+    resources: Resources, language: str
+) -> None:
+    """A refund after the cancellation settles the account; a free month to come back some day
+    leaves the door open. Neither is a retention offer, and the customer is gone."""
+    card = analyze(resources, language, CUSTOMER_REP, _timed(AFTER_CANCELLING[language]))
+    assert card.verdicts["offer_limit"].verdict == "na", card.verdicts["offer_limit"].reason
+    assert card.outcome == "churned"

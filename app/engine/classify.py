@@ -3,8 +3,8 @@
 Read mostly from the customer's own words, by phrases and by meaning (examples per class in
 `rubrics/classifications.yaml`, which a team lead can extend):
 - outcome: the decisions said in the final part of the call (by the customer, or the company
-  confirming it: "I've cancelled it", "I've applied the discount"), each voting by how sure
-  its reading is, plus half a vote for leaving when the company parts leaving the door open
+  confirming it: "I've applied the discount"; the company carrying the cancellation out counts
+  wherever in the call: "I've cancelled it"), each voting by how sure its reading is, plus half a vote for leaving when the company parts leaving the door open
   ("you're always welcome back"), and half a vote for leaving when the customer is settled with
   another provider anywhere in the call ("we're really happy with Dana"); a yes in reply to an
   offer or to being asked to stay votes saved; a decision said only on a condition is still
@@ -345,12 +345,15 @@ class Classifier:
                 # "Take the cancellation off", "תוריד את הבקשה שלי לסגירה": a decision to stay,
                 # an answer to an offer or not, however long after one.
                 vote("saved", PHRASE_SURENESS, t)
-            if state.is_company(t.speaker) and cancellation_done(t.text):
-                # "Your membership is now cancelled", "הביטול נקלט": the departure carried out.
-                vote("churned", PHRASE_SURENESS, t)
             if state.is_company(t.speaker) and self._door_open(state, t):
                 # "You're always welcome back" is said to a customer who is leaving.
                 vote("churned", DOOR_OPEN_VOTE * self._door_sure(state, t), t)
+        # The company carrying the departure out, wherever in the call ("Your membership is now
+        # cancelled", "הביטול נקלט"): as sure as a phrase, by how late if in the final part.
+        for t in said:
+            if state.is_company(t.speaker) and cancellation_done(t.text):
+                votes["churned"] += PHRASE_SURENESS * (weight(t) if t.end >= tail_from else 1.0)
+                last["churned"] = max(last.get("churned", -1.0), t.end)
         # The customer settled with another provider, wherever in the call ("we're really happy
         # with Dana"): half a vote that they leave (or stay gone), as the door left open is.
         settled = [t for t in said if state.is_customer(t.speaker) and settled_elsewhere(t.text)]

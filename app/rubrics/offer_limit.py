@@ -12,7 +12,9 @@ language, by what it says and how it is put:
 - by its words: a tool named (the `offer_*` phrase lists) said as a proposal, or a framing
   phrase ("what I can do is", "אני יכולה להציע").
 
-The same offer repeated counts once: an utterance whose tools and figures were all in one
+Once the company has said the cancellation is carried out, nothing it says is a retention offer
+(a refund settles the account; "come back any time, we'll set you up the same day" leaves the
+door open). The same offer repeated counts once: an utterance whose tools and figures were all in one
 earlier offer, or that means the same as one (embedding similarity of the two utterances), is
 that offer again; a new figure for a tool already offered is a raised offer, a new one. A
 company reply describing a plan because the customer asked about it ("what would the cheaper
@@ -27,6 +29,7 @@ from typing import Any
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
+from app.engine.withdraws import cancellation_done
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.no_reselling import asks
 from app.rubrics.offers import proposes
@@ -96,6 +99,7 @@ class OfferLimit(Detector):
         self._signatures: list[tuple[frozenset[str], frozenset[str]]] = []
         self._seen: list[Any] = []  # embeddings of the offers made
         self._asked: list[Transcript] = []  # the customer asking what a plan includes
+        self._carried_out = False  # the company has said the cancellation is done
 
     def _vector(self, t: Transcript) -> Any:
         assert self.bank is not None
@@ -164,7 +168,13 @@ class OfferLimit(Detector):
             if t.words >= 2 and asks(t.text) and self._asks(t):
                 self._asked.append(t)
             return []
-        if not st.is_company(t.speaker) or t.words < self.settings.min_words:
+        if not st.is_company(t.speaker):
+            return []
+        # Once the cancellation is carried out, what the company gives ("I've sent the last
+        # two months back to your card") settles the account, and an invitation back leaves
+        # the door open: neither is a retention offer.
+        self._carried_out = self._carried_out or cancellation_done(t.text) is not None
+        if self._carried_out or t.words < self.settings.min_words:
             return []
         answering = self._answers_a_question(t)
         if answering and self.offers:
