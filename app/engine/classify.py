@@ -4,12 +4,12 @@ Read mostly from the customer's own words, by phrases and by meaning (examples p
 `rubrics/classifications.yaml`, which a team lead can extend):
 - outcome: the decisions said in the final part of the call (by the customer, or the company
   confirming it: "I've applied the discount"; the company carrying the cancellation out counts
-  wherever in the call: "I've cancelled it"), each voting by how sure its reading is, plus half a vote for leaving when the company parts leaving the door open
-  ("you're always welcome back"), and half a vote for leaving when the customer is settled with
-  another provider anywhere in the call ("we're really happy with Dana"); a yes in reply to an
-  offer or to being asked to stay votes saved; a decision said only on a condition is still
-  open (undecided), unless it answers an offer just made; ties go to the later; none →
-  undecided;
+  wherever in the call: "I've cancelled it"), each voting by how sure its reading is, plus half
+  a vote for leaving when the company parts leaving the door open ("you're always welcome
+  back"), and half a vote for leaving when the customer is settled with another provider
+  anywhere in the call ("we're really happy with Dana"); a yes in reply to an offer or to
+  being asked to stay votes saved; a decision said only on a condition is still open
+  (undecided), unless it answers an offer just made; ties go to the later; none → undecided;
 - churn_reason: the reason the customer gives most (ties: the first given), each told by
   phrases, by meaning, and by the shape of what went wrong (`app/engine/churn_reasons.py`:
   "nobody came and nobody rang", "the battery keeps dying", "we got acquired"); not using it

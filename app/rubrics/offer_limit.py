@@ -14,11 +14,12 @@ language, by what it says and how it is put:
 
 Once the company has said the cancellation is carried out, nothing it says is a retention offer
 (a refund settles the account; "come back any time, we'll set you up the same day" leaves the
-door open). The same offer repeated counts once: an utterance whose tools and figures were all in one
-earlier offer, or that means the same as one (embedding similarity of the two utterances), is
-that offer again; a new figure for a tool already offered is a raised offer, a new one. A
-company reply describing a plan because the customer asked about it ("what would the cheaper
-plan include?") is an answer, not a new offer, unless it is framed as one ("I can offer …").
+door open). The same offer repeated counts once: an utterance whose tools and figures were
+all in one earlier offer, or that means the same as one (embedding similarity of the two
+utterances), is that offer again; a new figure for a tool already offered is a raised offer,
+a new one. A company reply describing a plan because the customer asked about it ("what would
+the cheaper plan include?") is an answer, not a new offer, unless it is framed as one ("I can
+offer …").
 """
 
 from __future__ import annotations
