@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.pipeline.resources import Resources
-from app.rubrics.badmouthing import runs_down
+from app.rubrics.badmouthing import runs_down, speaks_of_someone
 from tests.test_rubrics import CUSTOMER_REP, analyze
 
 RUNS_DOWN = [
@@ -32,7 +32,31 @@ NOT_RUNS_DOWN = [
     "The support team will call you at ten tomorrow.",
     "זה עלינו, הצוות שלנו פישל ואני מתנצלת.",
     "הטכנאי יגיע מחר בשמונה.",
+    # the judgement is of a thing, the colleague named after it
+    "בקיץ הקירור ברכב עבד חלש, והארגז חיכה אצל השליח כמה שעות.",
 ]
+SPEAKS_OF_SOMEONE = [
+    "Yeah, that was Kyle. He's not with us any more.",
+    "מי שדיבר איתך אז כנראה לא הסביר לך את זה נכון.",
+    "יש שם כמה נציגים חדשים שעוד לומדים.",
+    "Between us, the new system is slow.",
+]
+SPEAKS_OF_NO_ONE = [
+    "איזה כיף לשמוע. ותגיד, מה אתה שולח בדרך כלל? חולצות, מצעים?",
+    "The cancellation notices go to the whole group, you'd see them earlier with alerts on.",
+    "Great, I'll note that down for you.",
+]
+
+
+@pytest.mark.parametrize("text", SPEAKS_OF_SOMEONE)
+def test_words_that_speak_of_someone(text: str) -> None:
+    assert speaks_of_someone(text)
+
+
+@pytest.mark.parametrize("text", SPEAKS_OF_NO_ONE)
+def test_words_that_speak_of_no_one_run_no_one_down(text: str) -> None:
+    """A resemblance to the rubric's examples in words that speak of no one is not counted."""
+    assert not speaks_of_someone(text)
 
 
 @pytest.mark.parametrize("text", RUNS_DOWN)

@@ -62,8 +62,20 @@ _OWNED = re.compile(
 )
 
 
+# Someone spoken of in the third person: "he wasn't", "היא לא".
+_THIRD_PERSON = re.compile(
+    # (he or she: "they" and "them" are as often the things of the call)
+    r"\b(?:he|she|him|her|he's|she's|his)\b"
+    r"|(?:^|\s)[וש]?(?:הוא|היא|אותו|אותה|שלו|שלה|עליו|עליה)(?=\s|$)"
+    # whoever did it, and the company's people without the article: "מי שדיבר איתך", "נציגים חדשים"
+    r"|(?:^|\s)[ו]?מי\s+ש\S+|(?:^|\s)[וש]?(?:נציגים|נציגות|טכנאים|עובדים|מתקינים|שליחים|פקידים)(?=\s|$)"
+)
+
+
 def runs_down(text: str) -> str | None:
-    """The words that run down a colleague or another team, or None."""
+    """The words that run down a colleague or another team, or None. Someone of the company
+    is the subject of the judgement (named before it: "the cooling was weak on the courier's
+    van" judges the cooling), unless a confidential aside frames it."""
     whole = normalize(text)
     if _OWNED.search(whole):
         return None
@@ -73,6 +85,15 @@ def runs_down(text: str) -> str | None:
         against = _EN_AGAINST.search(s) or _HE_AGAINST.search(s)
         if against is None:
             continue
-        if aside is not None or _EN_SOMEONE.search(s) or _HE_SOMEONE.search(s):
+        someone = _EN_SOMEONE.search(s) or _HE_SOMEONE.search(s)
+        if aside is not None or (someone is not None and someone.start() < against.start()):
             return (aside.group(0).strip() + " … " if aside else "") + against.group(0).strip()
     return None
+
+
+def speaks_of_someone(text: str) -> bool:
+    """The utterance speaks of someone else: a confidential aside, a colleague, a team, or
+    someone in the third person. Nobody can be run down in words that speak of no one ("so
+    what do you usually send, shirts, sheets?")."""
+    s = normalize(text)
+    return any(p.search(s) for p in (_EN_ASIDE, _HE_ASIDE, _EN_SOMEONE, _HE_SOMEONE, _THIRD_PERSON))

@@ -13,7 +13,7 @@ from pydantic import Field
 from app.core.events import Transcript, Verdict
 from app.rubrics import defensive, reasons
 from app.rubrics.asks_to_stay import asks_to_stay
-from app.rubrics.badmouthing import runs_down
+from app.rubrics.badmouthing import runs_down, speaks_of_someone
 from app.rubrics.base import Detector, DetectorSettings, Output
 from app.rubrics.promises import (
     makes_a_slogan,
@@ -92,6 +92,12 @@ class NoBadmouthing(_CompanyKinds):
     nudge_kind = "no_blame"
     fail_reason = "ran down a colleague or another team"
     pass_reason = "no colleague or team run down"
+
+    def match(self, kind: str, t: Transcript) -> str | None:
+        why = super().match(kind, t)
+        if why == "~meaning" and not speaks_of_someone(t.text):
+            return None  # a resemblance in words that speak of no one runs no one down
+        return why
 
 
 class SayWeWantYou(Detector):
