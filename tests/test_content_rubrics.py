@@ -194,6 +194,21 @@ def test_leave_door_open_and_outcome(resources: Resources, language: str) -> Non
     )
     assert cold.outcome == "churned"
     assert verdict(cold, "leave_door_open") == "fail"
+    # The door left open while the company still tries to keep the customer is no parting: a
+    # plea to stay early on, then a cold goodbye, fails.
+    early = analyze(
+        resources,
+        language,
+        CUSTOMER_REP,
+        call(
+            language,
+            *BASE,
+            *("rep:door", "cust:still", "rep:neutral", "cust:still", "rep:neutral", "cust:still"),
+            *("rep:neutral", "cust:still", "rep:neutral", "cust:still", "rep:cold"),
+        ),
+    )
+    assert early.outcome == "churned"
+    assert verdict(early, "leave_door_open") == "fail"
 
 
 @pytest.mark.parametrize("language", LANGS)

@@ -260,13 +260,23 @@ class SatisfactionCheck(Detector):
         return Verdict("fail", "no satisfaction question before closing", confidence=sure)
 
 
+class DoorOpenSettings(DetectorSettings):
+    last_part: float = Field(0.4, gt=0, le=1)
+    last_company_turns: int = Field(4, ge=1, le=50)
+
+
 class LeaveDoorOpen(Detector):
     """`leave_door_open` — if the customer leaves anyway, part warmly and leave the door open
-    (003). `na` unless the call ends with the customer leaving."""
+    (003). `na` unless the call ends with the customer leaving. The door is left open at
+    parting: in the last part of the call, and not as an offer or a plea to stay ("we'd really
+    like to keep you", "take two months on us, and if you're not blown away, no hard feelings")
+    said while the company still tries to keep them."""
 
     id = "leave_door_open"
+    settings_model = DoorOpenSettings
     phrase_kinds = ("door_open",)
     nudge_kinds = ("door_open",)
+    settings: DoorOpenSettings
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -286,12 +296,22 @@ class LeaveDoorOpen(Detector):
                 f"the customer did not leave (outcome {st.outcome or 'unknown'})",
                 confidence=st.outcome_confidence,
             )
-        if self.warm:
-            sure = max(self.sureness("door_open", t) for t in self.warm)
+        company = [t for t in st.transcripts if st.is_company(t.speaker)]
+        end = max((t.end for t in st.transcripts), default=0.0)
+        late_from = end * (1 - self.settings.last_part)
+        last_turns = {id(t) for t in company[-self.settings.last_company_turns :]}
+        keeping = {id(t) for m in ("offer", "want_you") for t in st.marks.get(m, [])}
+        parting = [
+            t
+            for t in self.warm
+            if (t.start >= late_from or id(t) in last_turns) and id(t) not in keeping
+        ]
+        if parting:
+            sure = max(self.sureness("door_open", t) for t in parting)
             return Verdict(
                 "pass",
                 "parted warmly and left the door open",
-                [st.evidence(t) for t in self.warm[-2:]],
+                [st.evidence(t) for t in parting[-2:]],
                 min(sure, st.outcome_confidence),
             )
         sure = self.sureness_none(("door_open",), self.company_said())
