@@ -66,6 +66,13 @@ BLAME = [
     "אף אחד אחר לא התלונן על זה.",
     "אתה הראשון שמתלונן על זה.",
     "אבל שלחנו לך שלוש תזכורות.",
+    # a tip for next time, the customer's own choice as the cause, their gate in fairness
+    "Monday mornings are rough, you'll usually get through a lot quicker if you call after lunch.",
+    "No, I didn't mean it like that. Just a tip for next time.",
+    "Yes, but you did pick the family box, so of course there's a lot left over.",
+    "And to be fair, a couple of those Fridays our techs couldn't get through your gate.",
+    "כן, אבל גם לקחת את הארגז המשפחתי, שבנוי לארבע נפשות, אז ברור שנשאר המון.",
+    "תקבלי מענה הרבה יותר מהר אם תתקשרי אחרי הצהריים.",
 ]
 NOT_BLAME = [
     "You should have the refund by Friday.",
@@ -86,6 +93,10 @@ NOT_BLAME = [
     "זו לא אשמתך בכלל, אני מתקנת את זה עכשיו.",
     "שלחנו לך את ההחזר אתמול.",
     "זו האחריות שלנו, לא שלך.",
+    "I know, but you've been so patient, so of course we'll credit you.",
+    "אבל אם זה לא מתאים לך, אז ברור שנבטל.",
+    "I'll make sure you get through faster: here's my direct number.",
+    "To be fair, you've been with us a long time.",
 ]
 CANT_HELP = [
     "There's really not a lot I can do about that part.",
