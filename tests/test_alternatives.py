@@ -38,6 +38,9 @@ MOVING = [
     "My son rang round, and a firm in Market Harborough came out the very next afternoon.",
     "לא, תודה. אני כבר עם הבחור החדש.",
     "אנחנו משתמשים בהם במקביל אליכם.",
+    "I don't need it fixed. It's out. I've got another one on the counter.",
+    "Can I finish? I've found someone.",
+    "A freelancer. She's already redone our landing page.",
 ]
 NEITHER = [
     "I've been with you since 2019 and I'm happy with it.",
@@ -50,6 +53,9 @@ NEITHER = [
     "A man from your company came out on Tuesday.",
     "אני כבר עם הטכנאי שלכם בקשר.",
     "מצאנו פה טעות בחשבון.",
+    "I've got another question about the bill.",
+    "I've found a way to pay it.",
+    "He's already done his homework.",
     "אני מסודרת עם התשלום.",
     "I have another question about the bill.",
     "He's been coming to you since he was five.",

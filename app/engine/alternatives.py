@@ -55,6 +55,13 @@ _EN_SWITCHING = re.compile(
     r"(?:over|across)\b"
     # using another alongside the company: "I've been using CurbPay for two weeks, alongside you"
     r"|\balongside\s+(?:you|yours)\b"
+    # the other one already here or already at work: "I've got another one on the counter", "I've
+    # found someone. She's already redone our landing page"
+    rf"|\b(?:i've|i\s+have|we've|we\s+have)\s+(?:already\s+)?got\s+(?:{_EN_OTHER})\s+(?:on|in|at|"
+    r"installed|running|working|up)\b"
+    r"|\b(?:i've|i\s+have|we've|we\s+have)\s+(?:already\s+)?found\s+(?:someone|somebody|a\s+\w+)\s*$"
+    r"|\b(?:she's|he's|they've|she\s+has|he\s+has|they\s+have)\s+already\s+(?:redone|done|started|"
+    r"fixed|installed|taken\s+over|set\s+up|moved|built|delivered|replaced)\s+(?:our|my|us)\b"
     r"|\bbeen\s+using\s+(?!(?:you|it|this|that|the|your|my|our|them\s+for\s+years)\b)\w+\s+for\s+"
     r"(?:about\s+|around\s+|a\s+few\s+|the\s+last\s+|the\s+past\s+)?(?:\w+\s+)?(?:days?|weeks?|months?)\b"
     # another firm already did the job: "a firm in Market Harborough came out the next afternoon"
