@@ -34,6 +34,20 @@ SAID = [
     ("he", "החבילה הגיעה באיחור של יומיים, שוב.", "service"),
     ("he", "היא לוקחת חצי ממה שאני משלם לכם.", "price"),
     ("he", "יש לי שש קופסאות שעוד לא פתחתי.", "non_usage"),
+    # too slow, leaking, bought out, merging, waiting on the line, rude, late again
+    (
+        "en",
+        "Linework was taking four, five minutes to open them, and crashing twice a week.",
+        "product",
+    ),
+    ("en", "You know we got bought by Halden Group back in January?", "other"),
+    ("en", "We're merging with another firm and they have their own contract.", "other"),
+    ("en", "Honestly, it's nothing you guys did. It came from above.", "other"),
+    ("he", "המכונה דולפת על כל השיש.", "product"),
+    ("he", "אנחנו מתמזגים עם חברה אחרת ויש להם חוזה משלהם.", "other"),
+    ("he", "כל פעם שאני מתקשר אני מחכה שעה על הקו.", "service"),
+    ("he", "הנציגה הייתה גסה אליי בטלפון.", "service"),
+    ("he", "המשלוח שוב איחר והשליח השאיר את זה בגשם.", "service"),
 ]
 NOT_SAID = [
     ("en", "And it's not even the money, really.", "price"),
@@ -48,6 +62,9 @@ NOT_SAID = [
     ("en", "I haven't opened a ticket about it.", "non_usage"),
     ("he", "אני מגיע למשרד אחרי שמונה.", "service"),  # the customer's own arrival
     ("he", "הבוקר הגעתי מאוחר לעבודה.", "service"),
+    ("he", "אני מחכה לטכנאי.", "service"),
+    ("he", "קניתי נוזל כלים חדש.", "product"),
+    ("en", "I bought it by the river.", "other"),
 ]
 
 

@@ -31,12 +31,15 @@ _EN = {
         r"(?:work|connect|charge|start|sync|load|fit|hold|last|open)\b"
         # (what breaks in transit or by accident is not the product failing: "it arrived
         # smashed", "her phone fell and broke")
-        r"|\b(?:died|dies|dying|crashed|crashes|faulty|defective|glitch\w*|bugs?|buggy|"
+        r"|\b(?:died|dies|dying|crashed|crashes|crashing|faulty|defective|glitch\w*|bugs?|buggy|"
         r"malfunction\w*|drying\s+(?:my|your|her|his)\s+eyes|leaks|leaking)\b"
         r"|\b(?:quality|battery|batteries|signal|coverage|connection|app|software|product)\s+"
         r"(?:is|was|has\s+been|are|were)\s+(?:terrible|awful|rubbish|bad|poor|useless|worse|"
         r"getting\s+worse|unreliable|patchy)\b"
         r"|\bcan't\s+trust\s+it\b|\bdoesn't\s+do\s+what\b"
+        # too slow to use: "it was taking four, five minutes to open them"
+        r"|\btak(?:ing|es|e)\s+(?:\w+\s+){0,3}?(?:minutes|ages|forever)\s+to\s+(?:open|load|start|"
+        r"save|sync|boot|respond)\b"
     ),
     "service": re.compile(
         r"\b(?:nobody|no\s+one|no-one|nobody's|no\s+one's)\s+(?:ever\s+|even\s+)?(?:came|comes|called|"
@@ -95,17 +98,21 @@ _EN = {
         r"overseas|countries|cities|to\s+(?!(?:another|a\s+new|the\s+new|them|a\s+different)\b)\w+"
         r"(?!\s+(?:plan|tool|provider|company|account|clients?|system|supplier|app)\b))"
         r"|\b(?:relocating|relocated|emigrating)\b"
+        r"|\b(?:got|were|was|been|get|getting)\s+(?:bought|taken\s+over)\s+(?:out\s+)?by\b|\bbought\s+us\s+out\b"
+        r"|\b(?:we're|we\s+are|we've|we\s+have)\s+(?:just\s+)?(?:merging|merged)\s+with\b"
         r"|\b(?:acquired|acquisition|merger|parent\s+company|new\s+owners|consolidat\w+|"
         r"head\s+office\s+decided|the\s+committee|the\s+board\s+decided)\b"
         r"|\b(?:retir\w+|passed\s+away|closing\s+(?:the\s+)?(?:business|shop)|shutting\s+down|"
         r"grew\s+out\s+of|outgrown)\b"
         r"|\bnot\s+(?:about|because\s+of)\s+you\b|\bnothing\s+(?:to\s+do\s+with|wrong\s+with)\s+you\b"
+        r"|\bnothing\s+you\s+(?:guys\s+|lot\s+|people\s+)?(?:did|did\s+wrong|could\s+have\s+done)\b"
+        r"|\bit\s+came\s+from\s+(?:above|upstairs|head\s+office|corporate)\b"
     ),
 }
 _HE = {
     "product": re.compile(
         r"(?:^|\s)[וש]?(?:התקלקל|התקלקלה|מתקלקל|מתקלקלת|נתקע|נתקעת|נתקעה|קורס|קורסת|קרס|קרסה|"
-        r"מקולקל|מקולקלת|פגום|פגומה|תקול|תקולה|באג|באגים|תקלה|תקלות)(?=\s|$)"
+        r"מקולקל|מקולקלת|פגום|פגומה|תקול|תקולה|באג|באגים|תקלה|תקלות|דולף|דולפת|דולפים)(?=\s|$)"
         r"|(?:^|\s)(?:לא|כבר\s+לא)\s+(?:עובד|עובדת|עובדים|נטען|נטענת|מתחבר|מתחברת|מדליק|נדלק|נדלקת|"
         r"מחזיק|מחזיקה|מתאים|מתאימה|סוחב|סוחבת)(?=\s|$)"
         r"|(?:^|\s)(?:הסוללה|המכשיר|האפליקציה|המערכת|המוצר|הקליטה|החיבור|האיכות)\s+(?:\S+\s+)?"
@@ -117,6 +124,10 @@ _HE = {
         r"|(?:^|\s)(?:לא\s+חזרו|לא\s+התקשרו|לא\s+הגיעו|לא\s+הגיע|לא\s+ענו|לא\s+עונים|לא\s+הודיעו|"
         r"לא\s+עדכנו|לא\s+טיפלו|לא\s+מטפלים)(?=\s|$)"
         r"|(?:^|\s)(?:בהמתנה|חיכיתי|חיכינו|המתנתי)(?=\s|$)"
+        # waiting on the line, rudeness: "אני מחכה שעה על הקו", "הנציגה הייתה גסה אליי"
+        r"|(?:^|\s)(?:מחכה|מחכים|מחכות)\s+(?:\S+\s+){0,2}?(?:על\s+הקו|בטלפון|בהמתנה)(?=\s|$)"
+        r"|(?:^|\s)(?:גס|גסה|גסים|גסות|חצוף|חצופה|חצופים|צעק|צעקה|צעקו)\s+(?:\S+\s+)?(?:אליי|עליי|אלינו|"
+        r"עלינו|אליו|אליה|רוח)(?=\s|$)"
         r"|(?:^|\s)כל\s+פעם\s+(?:\S+\s+)?(?:מישהו|מישהי|נציג|נציגה)\s+(?:אחר|אחרת|חדש|חדשה)(?=\s|$)"
         r"|(?:^|\s)(?:להסביר|מסביר|מסבירה)\s+(?:\S+\s+){0,3}?(?:מההתחלה|מחדש|שוב)(?=\s|$)"
         r"|(?:^|\s)(?:הבטיחו|הבטיח|הבטיחה)\s+(?:\S+\s+){0,6}?(?:ולא|אבל\s+לא)(?=\s|$)"
@@ -125,7 +136,8 @@ _HE = {
         # coming late: "הגיע באיחור של יומיים", "שוב מאחרים", "הגיעה רק למחרת"
         r"|(?:^|\s)(?:הגיע|הגיעה|הגיעו|מגיעים)\s+(?:\S+\s+)?(?:באיחור|מאוחר|רק\s+למחרת|"
         r"למחרת|רק\s+בערב|אחרי\s+(?:שמונה|תשע|עשר|\d+))(?=\s|$)"
-        r"|(?:^|\s)(?:שוב|תמיד|כל\s+פעם)\s+(?:\S+\s+)?(?:מאחר|מאחרת|מאחרים|באיחור)(?=\s|$)"
+        r"|(?:^|\s)(?:שוב|תמיד|כל\s+פעם)\s+(?:\S+\s+)?(?:מאחר|מאחרת|מאחרים|באיחור|איחר|איחרה|איחרו)(?=\s|$)"
+        r"|(?:^|\s)(?:איחר|איחרה|איחרו)\s+(?:שוב|עוד\s+פעם)(?=\s|$)"
     ),
     "price": re.compile(
         r"(?:^|\s)[וש]?(?:התייקר|התייקרה|התייקרו|מתייקר|יקר|יקרה|יקרים|זול|זולה|זולים|העלאת\s+מחיר|"
@@ -146,7 +158,8 @@ _HE = {
     "other": re.compile(
         r"(?:^|\s)(?:עוברים|עוברת|עובר|עברנו|עברתי)\s+(?:דירה|לגור|לחו\"ל|לחול|לצפון|לדרום|ל\S+)"
         r"|(?:^|\s)(?:רילוקיישן|פרישה|פורש|פורשת|נרכשנו|מיזוג|התמזגנו|הוועד|ההנהלה\s+החליטה|"
-        r"החברה\s+האם|הבעלים\s+החדשים|נפטר|נפטרה|סוגרים\s+את\s+העסק|נסגרים|הילדים\s+גדלו)(?=\s|$)"
+        r"החברה\s+האם|הבעלים\s+החדשים|נפטר|נפטרה|סוגרים\s+את\s+העסק|נסגרים|הילדים\s+גדלו|מתמזגים|"
+        r"התמזגנו|מתמזגת)(?=\s|$)"
         r"|(?:^|\s)(?:זה\s+)?לא\s+(?:קשור\s+)?(?:אליכם|בגללכם|בכם)(?=\s|$)"
     ),
 }
