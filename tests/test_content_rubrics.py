@@ -139,6 +139,10 @@ def test_own_the_follow_up(resources: Resources, language: str) -> None:
     assert follow_up("rep:vague") == "fail"
     assert follow_up("rep:slogan") == "fail"
     assert follow_up("rep:neutral") == "na"
+    # the call's last promise is the commitment the customer is left with
+    assert follow_up("rep:vague", "cust:bye", "rep:concrete") == "pass"
+    assert follow_up("rep:concrete", "cust:bye", "rep:slogan") == "fail"
+    assert follow_up("rep:concrete", "cust:bye", "rep:vague") == "fail"
 
 
 @pytest.mark.parametrize("language", LANGS)

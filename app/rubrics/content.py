@@ -139,7 +139,8 @@ class SayWeWantYou(Detector):
 
 class OwnTheFollowUp(Detector):
     """`own_the_follow_up` — a promise comes with a concrete next step (who, what, when); no
-    empty slogans (002, 000, 003). `na` when nothing is promised."""
+    empty slogans (002, 000, 003). `na` when nothing is promised; else the call's last promise
+    (the commitment the customer is left with) decides."""
 
     id = "own_the_follow_up"
     phrase_kinds = ("concrete", "vague", "slogan", "time_ref")
@@ -192,11 +193,15 @@ class OwnTheFollowUp(Detector):
         def sure(kind: str) -> float:
             return max(self.sureness(kind, t) for k, t in self.promises if k == kind)
 
-        if any(kind == "concrete" for kind, _ in self.promises):
+        # The commitment the customer is left with is the call's last promise: a vague check
+        # made concrete later passes; a concrete step followed by "we'll look into it" or "we'll
+        # make sure everything's taken care of" leaves them with the empty one.
+        last = self.promises[-1][0]
+        if last == "concrete":
             return Verdict(
                 "pass", "a promise came with a concrete next step", evidence, sure("concrete")
             )
-        if any(kind == "slogan" for kind, _ in self.promises):
+        if last == "slogan":
             return Verdict("fail", "an empty slogan as the commitment", evidence, sure("slogan"))
         return Verdict("fail", "a promise to check with no owner or time", evidence, sure("vague"))
 
