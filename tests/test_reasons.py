@@ -116,3 +116,28 @@ def test_find_real_reason_by_the_grammar(resources: Resources, language: str) ->
 
     assert verdict("ask") == "pass"
     assert verdict("chat") == "fail"
+
+
+PITCH_FIRST = [
+    ("a1", 0.4, 6.0, "שלום אפרת, מדבר עידו מנסיעה עסקית. ראיתי שביקשתם לא לחדש, ורציתי לדבר רגע."),
+    ("c1", 6.6, 14.0, "כן, היי. עוד לא החלטנו סופית. משהו לא מרגיש כמו פעם."),
+    (
+        "a1",
+        14.6,
+        24.0,
+        "אני מבין. אז רק שתדעי, בחודשים האחרונים הוספנו המון דברים. יש עכשיו דוח הוצאות חודשי "
+        "אוטומטי לכל מחלקה, שנשלח ישר להנהלת החשבונות שלכם.",
+    ),
+    ("c1", 24.6, 27.0, "אוקיי."),
+    ("a1", 27.6, 33.0, "ואם תישארו, אני יכול לתת לכם עשרה אחוז הנחה לרבעון הבא."),
+    ("c1", 33.6, 35.0, "נחשוב על זה."),
+]
+
+
+def test_a_pitch_that_sounds_understanding_does_not_reach_the_reason(
+    resources: Resources,
+) -> None:
+    """ "I understand. Just so you know, we've added a lot…" resembles a restatement, but it sells:
+    the offer after it still comes before anyone asked what is behind the decision."""
+    v = analyze(resources, "he", CUSTOMER_REP, PITCH_FIRST).verdicts["find_real_reason"]
+    assert v.verdict == "fail", v.reason

@@ -193,6 +193,16 @@ class Detector(ABC):
             return None
         return why if isinstance(why, str) else "~grammar"
 
+    def reads_as(self, t: Transcript, rubric: str, kind: str) -> bool:
+        """Another rubric's reading of the utterance by meaning (the same embedding, another
+        head)."""
+        bank = self.bank
+        return bool(
+            bank
+            and bank.has(rubric, kind)
+            and bank.fires(rubric, kind, self.state.similarities(t, bank))
+        )
+
     def match(self, kind: str, t: Transcript) -> str | None:
         """Why `t` is of `kind`: the phrase it says, the words its grammar takes, or "~meaning"
         when its meaning is close to the rubric's examples of that kind; None when it is not."""

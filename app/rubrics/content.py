@@ -15,6 +15,7 @@ from app.rubrics import defensive, reasons
 from app.rubrics.asks_to_stay import asks_to_stay
 from app.rubrics.badmouthing import runs_down, speaks_of_someone
 from app.rubrics.base import Detector, DetectorSettings, Output
+from app.rubrics.pitches import pitches
 from app.rubrics.promises import (
     makes_a_slogan,
     names_a_time,
@@ -346,11 +347,7 @@ class FindRealReason(Detector):
         if not st.is_company(t.speaker):
             return []
         out: list[Output] = []
-        if (
-            self.reached is None
-            and not self.to_colleague(t)
-            and (self.match("reason_question", t) or self.match("restatement", t))
-        ):
+        if self.reached is None and not self.to_colleague(t) and self._reaches(t):
             self.reached = t
             out.append(self.finding("reason_reached", t))
         offers = st.marks.get("offer", [])
@@ -360,6 +357,31 @@ class FindRealReason(Detector):
                 finding = self.finding("offer_before_reason", self.first_offer)
                 out += [finding, self.nudge("ask_first", t.end, t.speaker, finding)]
         return out
+
+    def _reaches(self, t: Transcript) -> bool:
+        """Asks about the reason or restates it: by its words or grammar, or by meaning unless
+        the utterance is really something else, a pitch or a procedure ("just so you know,
+        we've added a monthly report", "cancelling is done in the app, not in the chat")."""
+        for kind in ("reason_question", "restatement"):
+            why = self.match(kind, t)
+            if why is None:
+                continue
+            if why == "~meaning" and self._something_else(t):
+                continue
+            return True
+        return False
+
+    def _something_else(self, t: Transcript) -> bool:
+        if pitches(t.text) or defensive.hides_behind_rules(t.text) or defensive.blames(t.text):
+            return True
+        return any(
+            self.reads_as(t, rubric, kind)
+            for rubric, kind in (
+                ("no_reselling", "pitch"),
+                ("no_defensiveness", "procedure"),
+                ("no_defensiveness", "blame"),
+            )
+        )
 
     def verdict(self) -> Verdict:
         st = self.state

@@ -149,15 +149,6 @@ class OfferLimit(Detector):
         key = ("no_reselling", "customer_asks")
         return bool(bank and bank.has(*key) and bank.fires(*key, self.state.similarities(t, bank)))
 
-    def _reads_as(self, t: Transcript, rubric: str, kind: str) -> bool:
-        """Another rubric's reading of the utterance (the same embedding, another head)."""
-        bank = self.bank
-        return bool(
-            bank
-            and bank.has(rubric, kind)
-            and bank.fires(rubric, kind, self.state.similarities(t, bank))
-        )
-
     def _answers_a_question(self, t: Transcript) -> bool:
         """Said in reply to the customer asking what a plan includes or what options there are."""
         asked = self.state.last_customer_before(t, self.settings.asked_within_s)
@@ -197,10 +188,10 @@ class OfferLimit(Detector):
         if not (by_meaning or framed or (signature and proposal)):
             return []
         if not (signature or framed) and (
-            self._reads_as(t, "no_reselling", "pitch")
-            or self._reads_as(t, "satisfaction_check", "satisfaction_question")
+            self.reads_as(t, "no_reselling", "pitch")
+            or self.reads_as(t, "satisfaction_check", "satisfaction_question")
             or restates(t.text)
-            or self._reads_as(t, "find_real_reason", "restatement")
+            or self.reads_as(t, "find_real_reason", "restatement")
         ):
             # Selling the product ("for that you're getting …"), asking whether anything is
             # missing before closing, or restating what the customer said ("so you're paying
