@@ -201,3 +201,67 @@ def test_nothing_is_a_retention_offer_once_the_cancellation_is_carried_out(
     card = analyze(resources, language, CUSTOMER_REP, _timed(AFTER_CANCELLING[language]))
     assert card.verdicts["offer_limit"].verdict == "na", card.verdicts["offer_limit"].reason
     assert card.outcome == "churned"
+
+
+ASKED_ABOUT = {
+    "en": [
+        ("c1", "I want to cancel, the per-session fee adds up."),
+        ("a1", "What if we took the session fee off all your parking for the next three months?"),
+        ("c1", "Hmm, I'm not sure."),
+        ("a1", "Or what would you think about the flat monthly plan instead? One price, no fees."),
+        ("c1", "So, the fee thing. What did you say, three months?"),
+        (
+            "a1",
+            "Three months without the session fee, so for the rest of the quarter you'd just pay "
+            "for the parking itself.",
+        ),
+        ("c1", "And the boxes I already bought?"),
+        (
+            "a1",
+            "The opened one I can't take back, but the sealed one you can send back for a refund.",
+        ),
+        ("c1", "Okay, I'll think about it."),
+    ],
+    "he": [
+        ("c1", "אני רוצה לבטל, העמלה על כל חנייה מצטברת."),
+        ("a1", "מה אם נוריד לך את העמלה על כל החניות לשלושה חודשים הקרובים?"),
+        ("c1", "הממ, אני לא בטוח."),
+        ("a1", "או מה תגיד על המסלול החודשי הקבוע? מחיר אחד, בלי עמלות."),
+        ("c1", "רגע, העמלה. מה אמרת, שלושה חודשים?"),
+        ("a1", "שלושה חודשים בלי עמלה, כלומר עד סוף הרבעון אתה משלם רק על החנייה עצמה."),
+        ("c1", "ומה עם הקופסאות שכבר קניתי?"),
+        ("a1", "את הפתוחה אני לא יכולה לקחת בחזרה, אבל את הסגורה אפשר להחזיר ולקבל זיכוי."),
+        ("c1", "בסדר, אני אחשוב על זה."),
+    ],
+}
+WHAT_ABOUT = [
+    ("c1", "אני רוצה לסיים את המנוי, אני כמעט לא משתמשת בו."),
+    ("a1", "רגע לפני שסוגרים, אני יכול לתת לך שלושים אחוז הנחה על השנה הבאה."),
+    ("c1", "לא, תודה."),
+    ("a1", "אז בואי נעשה ככה. שלושה חודשים עלינו, בלי לשלם שקל, ותראי אם זה שווה לך."),
+    ("c1", "לא, באמת שלא."),
+    ("a1", "אוקיי. ומה עם המסלול המצומצם? שעתיים ייעוץ בחודש, בחצי מחיר."),
+    ("c1", "לא. תבטל בבקשה."),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "he"])
+def test_answering_the_customers_questions_about_an_offer_is_no_new_offer(
+    resources: Resources, language: str
+) -> None:
+    v = analyze(resources, language, CUSTOMER_REP, _timed(ASKED_ABOUT[language])).verdicts[
+        "offer_limit"
+    ]
+    assert v.verdict == "pass" and v.reason.startswith("2 offer"), v.reason
+
+
+def test_an_offer_put_as_what_about_counts() -> None:
+    """ "ומה עם המסלול המצומצם?" (and what about the smaller plan?) is a third offer."""
+    from app.rubrics.offer_limit import _PROPOSAL
+
+    assert _PROPOSAL.search(WHAT_ABOUT[5][1])
+
+
+def test_a_third_offer_put_as_what_about_fails(resources: Resources) -> None:
+    v = analyze(resources, "he", CUSTOMER_REP, _timed(WHAT_ABOUT)).verdicts["offer_limit"]
+    assert v.verdict == "fail", v.reason

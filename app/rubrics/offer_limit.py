@@ -46,6 +46,9 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 
+# A quarter of the year is a period, not a figure: "for the rest of the quarter".
+_PERIOD = re.compile(r"\b(?:the|this|next|last|each|every|per)\s+quarter\b", re.IGNORECASE)
+
 # How a proposal is put, whatever it proposes: a conditional or a question to the customer, an
 # ability or an intention of the speaker's ("I can", "we could", "I'll give"), an option laid
 # out ("there's a …", "one option is", "we also do"), a price set against another ("instead
@@ -63,7 +66,7 @@ _PROPOSAL = re.compile(
     # what is given said as given: "your next three boxes are on us" (not owning a fault:
     # "that's on us", "it is on us")
     r"|(?<!that )(?<!it )(?<!this )(?:are|is|be) on (?:us|the house))\b"
-    r"|(?:^|\s)(?:ו?אם|מה אם|מה דעתך|מה תגיד|מה תגידי|אפשר|אולי|אני יכול|אני יכולה|אנחנו יכולים"
+    r"|(?:^|\s)(?:ו?אם|ו?מה אם|ו?מה עם|מה דעתך|מה תגיד|מה תגידי|אפשר|אולי|אני יכול|אני יכולה|אנחנו יכולים"
     r"|נוכל|אוכל|אתן|ניתן|נותן|נותנת|נותנים|נוסיף|אוסיף|אעביר|נעביר|נוריד|אוריד|יש לנו|יש לי|יש גם"
     r"|יהיה לכם|יהיה לך|תקבל|תקבלי|תקבלו|במקום|בוא נעשה|בואי נעשה|אציע|מציע|מציעה|מציעים"
     r"|תשלם|תשלמי|תשלמו|יורד|יורדת"
@@ -157,7 +160,10 @@ class OfferLimit(Detector):
     def on_transcript(self, t: Transcript) -> list[Output]:
         st = self.state
         if st.is_customer(t.speaker):
-            if t.words >= 2 and asks(t.text) and self._asks(t):
+            # Asking what a plan includes, or, once an offer is on the table, asking anything
+            # about it ("So, the fee thing. What did you say, three months?", "And the two boxes
+            # I can't use?"): the company's reply is an answer.
+            if t.words >= 2 and asks(t.text) and (self._asks(t) or (self.offers and "?" in t.text)):
                 self._asked.append(t)
             return []
         if not st.is_company(t.speaker):
@@ -176,7 +182,7 @@ class OfferLimit(Detector):
         matched = {k: self.phrases[f"offer_{k}"].find_all(t.text) for k in OFFER_KINDS}
         # What is offered (the tools named), not how it is put ("what if", "I can offer").
         signature = frozenset(p for k in TOOL_KINDS for p in matched[k])
-        numbers = frozenset(n.lower() for n in _NUMBER.findall(t.text))
+        numbers = frozenset(n.lower() for n in _NUMBER.findall(_PERIOD.sub(" ", t.text)))
         # framed as an offer: its words ("what I can do is"), or its grammar (a proposal of an
         # arrangement and what the customer gains by it: "how about fortnightly? you'd pay half")
         framed = bool(matched["other"]) or proposes(t.text) is not None
