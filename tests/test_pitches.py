@@ -23,6 +23,12 @@ PITCHES = [
     "ותגיד, ידעת שיש לנו גם ספרי שמע באפליקציה?",
     "אצלם אין אולמות וי איי פי, אצלנו פתחו עכשיו אולמות עם כורסאות נשכבות.",
     "אנחנו היחידים באזור שעובדים רק עם חומרים מאושרים.",
+    # against the market, what it's worth
+    "Just so you're comparing apples to apples, ours includes the fall aeration.",
+    "A lot of the cheaper outfits either charge extra for that or quietly skip it.",
+    "With the new door operators we're seeing energy savings of around thirty percent.",
+    "אצלנו זה כולל אוורור, ורוב הזולים גובים על זה תוספת.",
+    "אנחנו רואים חיסכון של שלושים אחוז באנרגיה.",
 ]
 NOT_PITCHES = [
     "I've added a month's credit to your account.",  # a concession
@@ -34,6 +40,8 @@ NOT_PITCHES = [
     "הוספנו לך זיכוי של חודש לחשבון.",
     "יש לנו מסלול חדש בחצי מחיר.",
     "אתה איתנו כבר ארבע שנים.",
+    "We're seeing a lot of calls today, sorry for the wait.",
+    "I can take thirty percent off for the next three months.",
 ]
 
 

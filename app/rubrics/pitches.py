@@ -62,6 +62,15 @@ _EN_BETTER = re.compile(
     r"|\bnobody\s+else\s+(?:offers|has|gives|does)\b|\bno\s+one\s+else\s+(?:offers|has|gives)\b"
     r"|\b(?:they|the\s+other\s+(?:company|app|one|firm|provider))\s+(?:don't|doesn't|won't|can't)\s+"
     r"(?:have|give\s+you|offer|include|do)\b"
+    # "just so you're comparing apples to apples, ours includes the fall aeration, and a lot of
+    # the cheaper outfits charge extra for that"
+    r"|\bapples\s+(?:to|with)\s+apples\b|\bours\s+(?:includes|comes\s+with|gives\s+you|has\s+got)\b"
+    r"|\b(?:cheaper|other|smaller)\s+(?:outfits|companies|providers|firms|ones|guys|apps|services|"
+    r"operators)\s+(?:either\s+|usually\s+|often\s+|just\s+)?(?:charge\s+extra|don't\s+include|"
+    r"skip|quietly\s+skip|cut\s+corners)\b"
+    # what it's worth: "we're seeing energy savings of around thirty percent"
+    r"|\b(?:we're|we\s+are)\s+(?:now\s+)?seeing\s+(?:\w+\s+){0,2}?(?:savings|improvements?|"
+    r"results|gains)\b"
 )
 # What's there now: "there's a photo report after every walk now"
 _EN_NOW = re.compile(
@@ -76,6 +85,10 @@ _HE_BETTER = re.compile(
     r"|(?:^|\s)(?:אנחנו\s+)?היחידים\s+(?:באזור|בארץ|בשוק|בתחום|ש)|(?:^|\s)רק\s+אצלנו(?=\s|$)"
     r"|(?:^|\s)(?:אצלם|אצל\s+המתחרים|להם)\s+(?:אין|לא\s+(?:מקבלים|נותנים|יהיה))(?=\s|$)"
     r"|(?:^|\s)אין\s+להם(?=\s|$)"
+    # "אצלנו זה כולל גם את…, ורוב הזולים גובים על זה תוספת"
+    r"|(?:^|\s)(?:ה)?(?:זולים|מתחרים|אחרים)\s+(?:\S+\s+)?(?:גובים\s+(?:על\s+זה\s+)?תוספת|מדלגים|לא\s+כוללים)"
+    r"(?=\s|$)"
+    r"|(?:^|\s)(?:אנחנו\s+)?(?:רואים|רואות)\s+(?:\S+\s+){0,2}?(?:חיסכון|חסכון|שיפור)(?=\s|$)"
 )
 # What costs less is an offer ("we've launched a cheaper plan"), not news of the product.
 _COSTS = re.compile(
