@@ -265,3 +265,24 @@ def test_an_offer_put_as_what_about_counts() -> None:
 def test_a_third_offer_put_as_what_about_fails(resources: Resources) -> None:
     v = analyze(resources, "he", CUSTOMER_REP, _timed(WHAT_ABOUT)).verdicts["offer_limit"]
     assert v.verdict == "fail", v.reason
+
+
+@pytest.mark.parametrize(
+    "language, line",
+    [
+        ("en", "Before I do anything, did you know you can skip up to three months in a row?"),
+        ("he", "רגע לפני שאני מבטלת, ידעת שאפשר לדלג עד שלושה חודשים ברצף בלי לאבד את המקום?"),
+    ],
+)
+def test_a_freeze_put_as_did_you_know_is_an_offer(
+    resources: Resources, language: str, line: str
+) -> None:
+    why = {
+        "en": "I'd like to cancel, the boxes are piling up.",
+        "he": "אני רוצה לבטל, הארגזים נערמים.",
+    }
+    lines = _timed(
+        [("c1", why[language]), ("a1", line), ("c1", {"en": "Hmm.", "he": "הממ."}[language])]
+    )
+    v = analyze(resources, language, CUSTOMER_REP, lines).verdicts["offer_limit"]
+    assert v.verdict == "pass" and v.reason.startswith("1 offer"), v.reason

@@ -63,10 +63,11 @@ _PROPOSAL = re.compile(
     r"|here'?s what|one option|another option|the other option|there'?s (?:a|an|also)"
     r"|we (?:also )?(?:do|have|give|offer) (?:a|an|two|three|free)|you'?d (?:get|pay|have|save)"
     r"|instead of|down to|comes? down|you'?ll (?:get|have|pay)"
+    r"|did you know (?:that )?you can|you can always|you could always"
     # what is given said as given: "your next three boxes are on us" (not owning a fault:
     # "that's on us", "it is on us")
     r"|(?<!that )(?<!it )(?<!this )(?:are|is|be) on (?:us|the house))\b"
-    r"|(?:^|\s)(?:ו?אם|ו?מה אם|ו?מה עם|מה דעתך|מה תגיד|מה תגידי|אפשר|אולי|אני יכול|אני יכולה"
+    r"|(?:^|\s)(?:ו?אם|ו?מה אם|ו?מה עם|מה דעתך|מה תגיד|מה תגידי|ש?אפשר|אולי|אני יכול|אני יכולה"
     r"|אנחנו יכולים"
     r"|נוכל|אוכל|אתן|ניתן|נותן|נותנת|נותנים|נוסיף|אוסיף|אעביר|נעביר|נוריד|אוריד|יש לנו|יש לי|יש גם"
     r"|יהיה לכם|יהיה לך|תקבל|תקבלי|תקבלו|במקום|בוא נעשה|בואי נעשה|אציע|מציע|מציעה|מציעים"
