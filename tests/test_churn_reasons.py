@@ -48,6 +48,8 @@ SAID = [
     ("he", "כל פעם שאני מתקשר אני מחכה שעה על הקו.", "service"),
     ("he", "הנציגה הייתה גסה אליי בטלפון.", "service"),
     ("he", "המשלוח שוב איחר והשליח השאיר את זה בגשם.", "service"),
+    ("en", "It's gone from twenty-nine a month to forty-one. Forty-one!", "price"),
+    ("he", "החשבון קפץ ממאה עשרים למאה שמונים בלי שום הודעה.", "price"),
 ]
 NOT_SAID = [
     ("en", "And it's not even the money, really.", "price"),
@@ -65,6 +67,8 @@ NOT_SAID = [
     ("he", "אני מחכה לטכנאי.", "service"),
     ("he", "קניתי נוזל כלים חדש.", "product"),
     ("en", "I bought it by the river.", "other"),
+    ("en", "It went from bad to worse.", "price"),
+    ("he", "הוא עלה מהמחסן לקומה השנייה.", "price"),
 ]
 
 

@@ -77,6 +77,10 @@ _EN = {
         # you", "I want to pay less", "eleven hundred a month with you"
         r"|\b(?:half|a\s+third|a\s+fraction)\s+(?:of\s+)?what\s+(?:we|i)\s+(?:pay|paid)\b"
         r"|\bpay(?:ing)?\s+less\b|\ba\s+(?:month|year)\s+with\s+you\b"
+        # a sum risen: "it's gone from twenty-nine a month to forty-one"
+        r"|\b(?:gone|went|jumped|increased|risen|rose|climbed|going)\s+(?:up\s+)?from\s+(?:\$|£|€)?"
+        r"(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+        r"forty|fifty|sixty|seventy|eighty|ninety|a\s+hundred)\S*\s+(?:\S+\s+){0,4}?to\b"
     ),
     "non_usage": re.compile(
         r"\b(?:don't|do\s+not|doesn't|didn't|haven't|hasn't|never|hardly|barely|rarely)\s+(?:really\s+|"
@@ -144,6 +148,11 @@ _HE = {
         r"העלאת\s+המחיר)(?=\s|$)"
         r"|(?:^|\s)(?:המחיר|החשבון|התשלום|החיוב|המנוי)\s+(?:\S+\s+)?(?:עלה|קפץ|הוכפל|גבוה)(?=\s|$)"
         r"|(?:^|\s)(?:עלה|עלתה|עלו|קפץ|קפצה)\s+(?:לי\s+|לנו\s+)?ב\S+\s+(?:שקל|אחוז)"
+        # "זה עלה ממאה ועשרים למאה שמונים", "קפץ מ-99 ל-149"
+        r"|(?:^|\s)(?:עלה|עלתה|עלו|קפץ|קפצה|קפצו)\s+(?:לי\s+|לנו\s+)?מ-?(?:\d|מאה|מאתיים|שלוש|ארבע|חמש|שש|"
+        r"שבע|שמונה|תשע|עשר|עשרים|שלושים|ארבעים|חמישים|שישים|שבעים|שמונים|תשעים)\S*\s+(?:\S+\s+){0,4}?"
+        r"ל-?(?:\d|מאה|מאתיים|שלוש|ארבע|חמש|שש|שבע|שמונה|תשע|עשר|עשרים|שלושים|ארבעים|חמישים|שישים|שבעים|"
+        r"שמונים|תשעים)\S*"
         r"|(?:^|\s)לא\s+(?:יכול|יכולה|יכולים)\s+להרשות(?=\s|$)|(?:^|\s)לא\s+שווה\s+(?:את\s+)?(?:הכסף|זה)"
         r"|(?:^|\s)(?:חצי|שליש)\s+ממה\s+ש(?:אני|אנחנו)\s+(?:משלם|משלמת|משלמים)(?=\s|$)"
         r"|(?:^|\s)(?:לשלם|משלם|משלמת)\s+פחות(?=\s|$)"
