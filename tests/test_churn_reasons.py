@@ -50,6 +50,7 @@ SAID = [
     ("he", "המשלוח שוב איחר והשליח השאיר את זה בגשם.", "service"),
     ("en", "It's gone from twenty-nine a month to forty-one. Forty-one!", "price"),
     ("he", "החשבון קפץ ממאה עשרים למאה שמונים בלי שום הודעה.", "price"),
+    ("he", "הטלפון לא מתחבר לרשת מאז העדכון.", "product"),
 ]
 NOT_SAID = [
     ("en", "And it's not even the money, really.", "price"),
@@ -69,6 +70,7 @@ NOT_SAID = [
     ("en", "I bought it by the river.", "other"),
     ("en", "It went from bad to worse.", "price"),
     ("he", "הוא עלה מהמחסן לקומה השנייה.", "price"),
+    ("he", "האמת, הוא פשוט לא מתחבר לזה.", "product"),  # the boy doesn't take to the lessons
 ]
 
 
@@ -85,6 +87,14 @@ def test_a_reason_denied_or_a_fact_is_no_reason(language: str, text: str, reason
 def test_a_reason_denied_leaves_the_sentences_other_reason() -> None:
     said = reasons_said("It's not the money. It's that the app keeps crashing.", "en")
     assert "product" in said and "price" not in said
+
+
+def test_paying_for_more_than_is_used_is_not_using_it() -> None:
+    from app.engine.classify import _RARE_USE
+
+    assert _RARE_USE.search("We pay for eight lessons a month and he did two.")
+    assert _RARE_USE.search("אנחנו משלמים על שמונה שיעורים בחודש, והחודש הוא עשה שניים.")
+    assert not _RARE_USE.search("I pay for the big box and we use all of it.")
 
 
 def test_a_change_in_life_is_a_weaker_sign() -> None:

@@ -102,7 +102,14 @@ _RARE_USE = re.compile(
     rf"|(?:^|\s)(?:כמעט לא|בקושי|כמעט ולא)\s+(?:\S+\s+)?[ו]?{_HE_ACTIVITY}(?=[\s,.!?]|$)"
     # paying for more than is used: "she'll only come twice", "והיא תבוא רק פעמיים"
     r"|\b(?:only|just) (?:once|twice|one day|two days) (?:a|per|in a|every)\b"
-    r"|(?:^|\s)(?:תבוא|יבוא|אבוא|מגיע|מגיעה|הגעתי|הגיע|הגיעה) רק (?:פעם אחת|פעמיים)(?=[\s,.!?]|$)",
+    r"|(?:^|\s)(?:תבוא|יבוא|אבוא|מגיע|מגיעה|הגעתי|הגיע|הגיעה) רק (?:פעם אחת|פעמיים)(?=[\s,.!?]|$)"
+    # paying for more than was used: "we pay for eight lessons a month and he did two", "משלמים על
+    # שמונה שיעורים בחודש, והחודש הוא עשה שניים"
+    r"|\bpay(?:ing)?\s+for\s+(?:\w+\s+){1,5}?(?:and|but)\s+(?:\w+\s+){0,3}?(?:used|did|came|went|had|"
+    r"watched|made)\s+(?:only\s+|just\s+)?(?:one|two|three|once|twice|\d+)\b"
+    r"|(?:^|\s)(?:משלם|משלמת|משלמים)\s+על\s+(?:\S+\s+){1,5}?(?:\S+\s+){0,3}?(?:עשה|עשתה|עשינו|עשו|השתמש|"
+    r"השתמשה|השתמשנו|הגיע|הגיעה|הגענו|היה|הייתה|היינו)\s+(?:רק\s+)?(?:אחד|אחת|שניים|שתיים|שלושה|שלוש|"
+    r"פעם|פעמיים|\d+)(?=[\s,.!?]|$)",
     re.IGNORECASE,
 )
 # Not leaving, for now: "בינתיים אני לא מבטל, אבל גם לא מחדש", "I'm not cancelling today" put the
