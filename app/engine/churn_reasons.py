@@ -102,7 +102,8 @@ _EN = {
         r"overseas|countries|cities|to\s+(?!(?:another|a\s+new|the\s+new|them|a\s+different)\b)\w+"
         r"(?!\s+(?:plan|tool|provider|company|account|clients?|system|supplier|app)\b))"
         r"|\b(?:relocating|relocated|emigrating)\b"
-        r"|\b(?:got|were|was|been|get|getting)\s+(?:bought|taken\s+over)\s+(?:out\s+)?by\b|\bbought\s+us\s+out\b"
+        r"|\b(?:got|were|was|been|get|getting)\s+(?:bought|taken\s+over)\s+(?:out\s+)?by\b"
+        r"|\bbought\s+us\s+out\b"
         r"|\b(?:we're|we\s+are|we've|we\s+have)\s+(?:just\s+)?(?:merging|merged)\s+with\b"
         r"|\b(?:acquired|acquisition|merger|parent\s+company|new\s+owners|consolidat\w+|"
         r"head\s+office\s+decided|the\s+committee|the\s+board\s+decided)\b"
@@ -213,31 +214,37 @@ _DENIED = {
         rf"|(?:^|\s)ה(?:{he})\s+(?:אצלכם\s+|שלכם\s+)?(?:הוא\s+|היא\s+)?(?:לא\s+הבעיה|לא\s+העניין|לא\s+הסיבה|בסדר|"
         rf"מצוין|מצוינת|טוב|טובה)(?=\s|$)"
         rf"|(?:^|\s)לא\s+אכפת\s+לי\s+(?:\S+\s+){{0,4}}?(?:{he_care})(?=\s|$)"
+        rf"{extra}"
     )
-    for label, words, care, he, he_care in (
+    for label, words, care, he, he_care, extra in (
         (
             "price",
             "money|price|cost|bill",
             "cheaper|dearer|price|prices|money|cost|paying|pay",
             "מחיר|כסף",
             "מחיר|המחיר|מהמחיר|כסף|הכסף|מהכסף|לשלם|זול|זולים|יקר|יקרים",
+            # not minding paying: "I don't mind paying, but nobody ever answers", "לא אכפת לי לשלם"
+            r"|\b(?:don't|do\s+not)\s+(?:even\s+|really\s+)?mind\s+paying\b"
+            r"|(?:^|\s)לא\s+אכפת\s+לי\s+לשלם(?=\s|$)",
         ),
-        ("service", "service|staff|people|support", "service", "שירות|יחס", "שירות|השירות|מהשירות"),
+        (
+            "service",
+            "service|staff|people|support",
+            "service",
+            "שירות|יחס",
+            "שירות|השירות|מהשירות",
+            "",
+        ),
         (
             "product",
             "app|product|quality",
             "quality|product",
             "מוצר|איכות|אפליקציה",
             "איכות|האיכות|מהאיכות",
+            "",
         ),
     )
 }
-# (and not minding paying: "I don't mind paying, but nobody ever answers", "לא אכפת לי לשלם")
-_DENIED["price"] = re.compile(
-    _DENIED["price"].pattern
-    + r"|\b(?:don't|do\s+not)\s+(?:even\s+|really\s+)?mind\s+paying\b"
-    + r"|(?:^|\s)לא\s+אכפת\s+לי\s+לשלם(?=\s|$)"
-)
 # Waving a reason just told aside: "She's a bit cheaper, but honestly that's not the point",
 # "וגם האפליקציה ... אבל זה הכי פחות חשוב". What the sentence (or the one before) tells is not
 # the reason.
@@ -257,7 +264,7 @@ def denied_reasons(text: str) -> set[str]:
 
 def dismissed_parts(text: str) -> list[str]:
     """The words of the utterance that a dismissal waves aside: a dismissing sentence's words
-    before it, and the sentence before that."""
+    before it, or, when little comes before it ("But that's not why."), the sentence before."""
     sentences = [normalize(s) for s in split_sentences(text)]
     out: list[str] = []
     for i, s in enumerate(sentences):

@@ -526,15 +526,16 @@ class Classifier:
             for label in _REASONS:
                 if label in denied or label in waved:
                     continue
+                phrases = self._phrases[("churn_reason", label)]
                 if label in told:
                     vote = 1.0
                 elif label == "other" and life_event(t.text):
                     # A change in the customer's life ("the new baby") often only explains
                     # another reason (no time to use it): it counts as much as a resemblance.
                     vote = MEANING_VOTE
-                elif self._phrases[("churn_reason", label)].find_asserted(stated):
+                elif phrases.find_asserted(stated):
                     vote = 1.0
-                elif self._phrases[("churn_reason", label)].find(t.text):
+                elif phrases.find(t.text):
                     continue  # said negated, or only asked about ("is there a cancellation fee?")
                 elif self._reading(state, "churn_reason", label, t) is not None:
                     vote = MEANING_VOTE

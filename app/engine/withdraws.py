@@ -127,7 +127,8 @@ _BARE_DONE = re.compile(
     re.IGNORECASE,
 )
 _CHARGE = re.compile(
-    r"\b(?:charges?|fees?|payments?|debits?|invoices?|bills?)\b|(?:^|\s)ה?(?:חיוב|חיובים|תשלום|עמלה|חשבונית)(?=[\s,.!?]|$)",
+    r"\b(?:charges?|fees?|payments?|debits?|invoices?|bills?)\b"
+    r"|(?:^|\s)ה?(?:חיוב|חיובים|תשלום|עמלה|חשבונית)(?=[\s,.!?]|$)",
     re.IGNORECASE,
 )
 # A change of plan, not a departure.

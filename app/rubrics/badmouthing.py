@@ -20,7 +20,8 @@ _EN_ASIDE = re.compile(
     r"\b(?:between\s+(?:you\s+and\s+me|us|ourselves)|off\s+the\s+record|frankly|strictly\s+speaking)\b"
 )
 _EN_SOMEONE = re.compile(
-    r"\b(?:whoever|the\s+(?:\w+\s+)?(?:team|desk|department|shift|branch|depot|guys|guy|people|lot|office|rep|agent|"
+    r"\b(?:whoever|the\s+(?:\w+\s+)?(?:team|desk|department|shift|branch|depot|guys|guy|people|"
+    r"lot|office|rep|agent|"
     r"technician|tech|engineer|driver|installer|handler|fitter|walker|courier|queue)|sales|billing|"
     r"support|claims|accounts|dispatch|my\s+colleagues?|the\s+previous\s+\w+|the\s+last\s+\w+|"
     r"(?:my|our|the|some\s+of\s+(?:my|our|the))\s+(?:\w+\s+)?(?:colleagues|installers|technicians|"
@@ -44,7 +45,8 @@ _HE_ASIDE = re.compile(
 )
 _HE_SOMEONE = re.compile(
     r"(?:^|\s)[וש]?(?:הפקידה|הפקיד|הטכנאי|הטכנאית|הנציג|הנציגה|המוקד|התמיכה|הגבייה|המכירות|הצוות|"
-    r"המחלקה|המשמרת|הסניף|המחסן|המוקדנים|הבחור|הבחורה|האחראי|האחראית|המדריך|המדריכה|הקודם|הקודמת|מי\s+שטיפל|מי\s+שטיפלה|"
+    r"המחלקה|המשמרת|הסניף|המחסן|המוקדנים|הבחור|הבחורה|האחראי|האחראית|המדריך|המדריכה|הקודם|הקודמת|"
+    r"מי\s+שטיפל|מי\s+שטיפלה|"
     r"המתקין|המתקינים|הטכנאים|הנציגים|השליח|השליחים|הנהג|הנהגים|העובדים|הקולגות|החבר'ה|"
     r"מי\s+שהיה|מי\s+שהייתה)(?=\s|$)"
 )

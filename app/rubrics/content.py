@@ -7,10 +7,12 @@ and what came before) and matches them against the rubric file's phrases and exa
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from pydantic import Field
 
 from app.core.events import Transcript, Verdict
+from app.engine.state import CallState
 from app.rubrics import defensive, reasons
 from app.rubrics.asks_to_stay import asks_to_stay
 from app.rubrics.badmouthing import runs_down, speaks_of_someone
@@ -207,9 +209,21 @@ class OwnTheFollowUp(Detector):
         return Verdict("fail", "a promise to check with no owner or time", evidence, sure("vague"))
 
 
-class SatisfactionSettings(DetectorSettings):
+class ClosingSettings(DetectorSettings):
+    """The closing of a call: its last part, or the company's last turns."""
+
     last_part: float = Field(0.4, gt=0, le=1)
     last_company_turns: int = Field(4, ge=1, le=50)
+
+
+def closing(state: CallState, settings: ClosingSettings) -> Callable[[Transcript], bool]:
+    """Whether an utterance falls in the call's closing: in its last part, or among the
+    company's last turns."""
+    company = [t for t in state.transcripts if state.is_company(t.speaker)]
+    end = max((t.end for t in state.transcripts), default=0.0)
+    late_from = end * (1 - settings.last_part)
+    last_turns = {id(t) for t in company[-settings.last_company_turns :]}
+    return lambda t: t.start >= late_from or id(t) in last_turns
 
 
 class SatisfactionCheck(Detector):
@@ -217,11 +231,11 @@ class SatisfactionCheck(Detector):
     anything else (003). It counts in the last part of the call."""
 
     id = "satisfaction_check"
-    settings_model = SatisfactionSettings
+    settings_model = ClosingSettings
     phrase_kinds = ("satisfaction_question",)
     grammars = {"satisfaction_question": checks_satisfaction}
     nudge_kinds = ("ask",)
-    settings: SatisfactionSettings
+    settings: ClosingSettings
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -242,10 +256,8 @@ class SatisfactionCheck(Detector):
         if not st.call.company:
             return Verdict("na", "no company speaker in the call")
         company = [t for t in st.transcripts if st.is_company(t.speaker)]
-        end = max((t.end for t in st.transcripts), default=0.0)
-        late_from = end * (1 - self.settings.last_part)
-        last_turns = {id(t) for t in company[-self.settings.last_company_turns :]}
-        late = [t for t in self.asked if t.start >= late_from or id(t) in last_turns]
+        in_closing = closing(st, self.settings)
+        late = [t for t in self.asked if in_closing(t)]
         kind = "satisfaction_question"
         if late:
             return Verdict(
@@ -254,8 +266,7 @@ class SatisfactionCheck(Detector):
                 [st.evidence(t) for t in late],
                 max(self.sureness(kind, t) for t in late),
             )
-        closing = [t for t in company if t.start >= late_from or id(t) in last_turns]
-        sure = self.sureness_none((kind,), closing)
+        sure = self.sureness_none((kind,), [t for t in company if in_closing(t)])
         if self.asked:
             return Verdict(
                 "fail",
@@ -266,11 +277,6 @@ class SatisfactionCheck(Detector):
         return Verdict("fail", "no satisfaction question before closing", confidence=sure)
 
 
-class DoorOpenSettings(DetectorSettings):
-    last_part: float = Field(0.4, gt=0, le=1)
-    last_company_turns: int = Field(4, ge=1, le=50)
-
-
 class LeaveDoorOpen(Detector):
     """`leave_door_open` — if the customer leaves anyway, part warmly and leave the door open
     (003). `na` unless the call ends with the customer leaving. The door is left open at
@@ -279,10 +285,10 @@ class LeaveDoorOpen(Detector):
     said while the company still tries to keep them."""
 
     id = "leave_door_open"
-    settings_model = DoorOpenSettings
+    settings_model = ClosingSettings
     phrase_kinds = ("door_open",)
     nudge_kinds = ("door_open",)
-    settings: DoorOpenSettings
+    settings: ClosingSettings
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -302,16 +308,9 @@ class LeaveDoorOpen(Detector):
                 f"the customer did not leave (outcome {st.outcome or 'unknown'})",
                 confidence=st.outcome_confidence,
             )
-        company = [t for t in st.transcripts if st.is_company(t.speaker)]
-        end = max((t.end for t in st.transcripts), default=0.0)
-        late_from = end * (1 - self.settings.last_part)
-        last_turns = {id(t) for t in company[-self.settings.last_company_turns :]}
+        in_closing = closing(st, self.settings)
         keeping = {id(t) for m in ("offer", "want_you") for t in st.marks.get(m, [])}
-        parting = [
-            t
-            for t in self.warm
-            if (t.start >= late_from or id(t) in last_turns) and id(t) not in keeping
-        ]
+        parting = [t for t in self.warm if in_closing(t) and id(t) not in keeping]
         if parting:
             sure = max(self.sureness("door_open", t) for t in parting)
             return Verdict(
